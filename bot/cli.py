@@ -1,0 +1,188 @@
+"""Command line: `python -m bot ask|chat|check|eval|run`.
+
+Every command answers through the same Engine and the same presentation as the
+Discord bot, so what you see here is what the bot would post.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+import yaml
+
+from .config import Config, ConfigError, load_config
+from .engine import CorpusError, Engine
+from .presentation import render
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    if getattr(args, "corpus", None):
+        config = dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, path=Path(args.corpus)))
+    return config
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine.load(_config(args))
+
+
+def one_line(engine: Engine, question: str, top: int | None) -> str:
+    answer = engine.ask(question, top)
+    if answer.abstained:
+        return "[no answer] The story doesn't say."
+    m = answer.matches[0]
+    first, last = m.passage.paragraphs
+    span = f"¶{first}" if first == last else f"¶{first}-{last}"
+    return f"[{m.document.id} {span}] " + " ".join(m.passage.text.split())
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    engine = _engine(args)
+    if args.batch:
+        stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        with stream:
+            for line in stream:
+                question = line.rstrip("\n")
+                if args.json:
+                    out.write(json.dumps(engine.ask(question, args.top).to_json(), ensure_ascii=False) + "\n")
+                else:
+                    out.write(one_line(engine, question, args.top) + "\n")
+        return EXIT_OK
+    if args.question is None:
+        raise UsageError("ask needs a QUESTION or --batch FILE")
+    answer = engine.ask(args.question, args.top)
+    if args.json:
+        out.write(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    count = 1 if answer.abstained else min(args.top or 1, len(answer.matches))
+    replies = [render(answer, engine, engine.config.discord.example_questions, match=i).as_text() for i in range(count)]
+    out.write("\n\n---\n\n".join(replies) + "\n")
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
+    engine = _engine(args)
+    out.write(
+        f"Story bot console: {engine.documents} document(s), {engine.passages} passages. "
+        "Ask a question; an empty line or Ctrl-D quits.\n"
+    )
+    while True:
+        try:
+            question = input("you> ")
+        except EOFError:
+            break
+        if not question.strip():
+            break
+        reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
+        out.write("bot>\n" + reply.as_text() + "\n\n")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    config = _config(args)
+    engine = Engine.load(config)
+    index = engine.index
+    out.write(f"config: {config.source or '(defaults, no config.yaml)'}\n")
+    out.write(f"corpus: {config.corpus.path}\n")
+    for doc in index.corpus.documents:
+        count = sum(1 for p in index.passages if p.document_id == doc.id)
+        source = f", {doc.source}" if doc.source else ""
+        out.write(f"  {doc.id}: “{doc.title}”{source}: {len(doc.paragraphs)} paragraphs, {count} passages\n")
+    out.write(
+        f"{engine.documents} document(s), {engine.passages} passages, "
+        f"vocabulary {index.vocabulary_size} terms, indexed in {index.build_seconds:.2f} s\n"
+    )
+    if index.corpus.skipped:
+        for problem in index.corpus.skipped:
+            out.write(f"problem: {problem} (skipped)\n")
+        return EXIT_PROBLEM
+    out.write("ok\n")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    from .evaluation import evaluate, load_questions
+
+    engine = _engine(args)
+    report = evaluate(engine, load_questions(Path(args.questions)))
+    if args.json:
+        out.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        out.write(report.as_text() + "\n")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import run
+
+    return run(args.config)
+
+
+class UsageError(Exception):
+    pass
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="The story bot: quotes and cites the story.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--config", default=None, help="config file (default: ./config.yaml)")
+        sp.add_argument("--corpus", default=None, help="corpus directory (overrides corpus.path)")
+
+    ask = sub.add_parser("ask", help="answer one question (or --batch FILE) the way the bot would")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--json", action="store_true", help="machine-readable output (one object per question)")
+    ask.add_argument("--top", type=int, default=None, help="number of passages to return")
+    ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input)")
+    common(ask)
+    chat = sub.add_parser("chat", help="interactive console showing exactly what the bot would post")
+    common(chat)
+    check = sub.add_parser("check", help="validate config and corpus, print what would be served")
+    common(check)
+    ev = sub.add_parser("eval", help="accuracy and abstention on a questions file")
+    ev.add_argument("questions", help="YAML file in the format of dev-questions.yaml")
+    ev.add_argument("--json", action="store_true")
+    common(ev)
+    run = sub.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN)")
+    run.add_argument("--config", default=None)
+    return p
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "run": cmd_run}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    if getattr(args, "top", None) is not None and args.top < 1:
+        print("error: --top must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args, out)
+    except (ConfigError, CorpusError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as exc:
+        print(f"error: {exc.filename}: file not found", file=sys.stderr)
+        return EXIT_PROBLEM
+    except yaml.YAMLError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        return 130
+
+
+def main_entry() -> None:
+    """Console-script entry point (`story-bot ...`)."""
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Typed configuration loaded from config.yaml.
+
+Every setting has a default, so an empty file (or none) is a valid configuration.
+Validation errors name the file and the dotted key (or the YAML line for syntax
+errors) because the operator edits this file by hand on a server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+DEFAULT_CONFIG_NAME = "config.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the operator (file, key or line, what is wrong)."""
+
+
+def _range(minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
+    return {"min": minimum, "max": maximum}
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    path: Path = Path("corpus")
+    extensions: tuple[str, ...] = (".md", ".txt")
+    # "fail": any broken file stops start-up / reload (safe default: nothing silently disappears).
+    # "skip": broken files are left out with a warning, the rest is served.
+    on_error: Literal["fail", "skip"] = "fail"
+    max_file_mb: float = field(default=64.0, metadata=_range(0.001, 4096))
+
+
+@dataclass(frozen=True)
+class PassagesConfig:
+    max_chars: int = field(default=600, metadata=_range(80, 100_000))
+    # Add the preceding passage as context when a passage quotes someone it never names.
+    attribution_context: bool = True
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    language: Literal["english"] = "english"
+    stop_words: bool = True
+    stemming: bool = True
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    variant: Literal["okapi", "l", "plus"] = "plus"
+    k1: float = field(default=1.2, metadata=_range(0.0, 10.0))
+    b: float = field(default=0.75, metadata=_range(0.0, 1.0))
+    epsilon: float = field(default=0.25, metadata=_range(0.0, 10.0))
+    delta: float = field(default=0.5, metadata=_range(0.0, 10.0))
+
+
+@dataclass(frozen=True)
+class AnswersConfig:
+    # Share of the question's information (IDF weight) the best passage must contain.
+    min_coverage: float = field(default=0.5, metadata=_range(0.0, 1.0))
+    top: int = field(default=3, metadata=_range(1, 25))
+    max_question_chars: int = field(default=500, metadata=_range(10, 4000))
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    ephemeral: bool = False
+    sync_commands: bool = True
+    dev_guild_ids: tuple[int, ...] = ()
+    admin_user_ids: tuple[int, ...] = ()
+    cooldown_questions: int = field(default=5, metadata=_range(1, 1000))
+    cooldown_seconds: float = field(default=30.0, metadata=_range(0.0, 86_400))
+    max_question_length: int = field(default=300, metadata=_range(10, 6000))
+    example_questions: tuple[str, ...] = (
+        "Which countries banned Huawei from their 5G networks?",
+        "When was Meng Wanzhou arrested?",
+        "Who decides on banning Huawei in Canada?",
+    )
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Question text is personal data; only log it when the operator asks for it.
+    log_question_text: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus: CorpusConfig = CorpusConfig()
+    passages: PassagesConfig = PassagesConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
+    ranking: RankingConfig = RankingConfig()
+    answers: AnswersConfig = AnswersConfig()
+    discord: DiscordConfig = DiscordConfig()
+    logging: LoggingConfig = LoggingConfig()
+    cache_dir: Path = Path(".cache")
+    data_dir: Path = Path("data")
+    # Where the file was read from; relative paths above are resolved against it.
+    source: Path | None = field(default=None, metadata={"internal": True})
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a config file; a missing default file means all defaults."""
+    explicit = path is not None
+    config_path = Path(path if path is not None else DEFAULT_CONFIG_NAME)
+    if not config_path.exists():
+        if explicit and path != DEFAULT_CONFIG_NAME:
+            raise ConfigError(f"{config_path}: file not found")
+        return _resolve_paths(Config(), config_path.resolve().parent, None)
+    if config_path.is_dir():
+        raise ConfigError(f"{config_path}: is a directory, expected a YAML file")
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read ({exc.strerror})") from None
+    config = parse_config(text, name=str(config_path))
+    return _resolve_paths(config, config_path.resolve().parent, config_path.resolve())
+
+
+def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{name}:{where} not valid YAML ({problem})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: expected a mapping of settings at the top level, got {_kind(raw)}")
+    discord_raw = raw.get("discord")
+    if "token" in raw or (isinstance(discord_raw, dict) and "token" in discord_raw):
+        raise ConfigError(
+            f"{name}: 'token' must not be stored in the config file; "
+            "set the DISCORD_TOKEN environment variable instead"
+        )
+    return _build(Config, raw, name, prefix="")
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _build(cls: type, raw: dict[str, Any], name: str, prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    unknown = sorted(set(map(str, raw)) - set(fields))
+    if unknown:
+        key = prefix + unknown[0]
+        raise ConfigError(f"{name}: unknown setting '{key}' (known: {', '.join(prefix + k for k in fields)})")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        f = fields[key]
+        values[key] = _convert(hints[key], value, name, prefix + key, f.metadata)
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        if value is None:
+            return hint()
+        if not isinstance(value, dict):
+            raise ConfigError(f"{name}: '{key}' must be a mapping of settings, got {_kind(value)}")
+        return _build(hint, value, name, key + ".")
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value not in choices:
+            raise ConfigError(f"{name}: '{key}' must be one of {', '.join(map(str, choices))}; got {value!r}")
+        return value
+    if origin is tuple:
+        inner = typing.get_args(hint)[0]
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise ConfigError(f"{name}: '{key}' must be a list, got {_kind(value)}")
+        return tuple(_convert(inner, item, name, f"{key}[{i}]", {}) for i, item in enumerate(value))
+    if origin in (typing.Union, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name}: '{key}' must be true or false, got {value!r}")
+        return value
+    if hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (hint is int and not isinstance(value, int)):
+            raise ConfigError(f"{name}: '{key}' must be {'a whole number' if hint is int else 'a number'}, got {value!r}")
+        lo, hi = meta.get("min"), meta.get("max")
+        if lo is not None and value < lo or hi is not None and value > hi:
+            raise ConfigError(f"{name}: '{key}' must be between {lo} and {hi}, got {value!r}")
+        return hint(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{name}: '{key}' must be text, got {_kind(value)}")
+        return value
+    if hint is Path:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{name}: '{key}' must be a path, got {value!r}")
+        return Path(value)
+    raise TypeError(f"unsupported config type {hint!r} for {key}")  # programming error, not operator error
+
+
+def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
+    def resolve(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p)
+
+    return dataclasses.replace(
+        config,
+        corpus=dataclasses.replace(config.corpus, path=resolve(config.corpus.path)),
+        cache_dir=resolve(config.cache_dir),
+        data_dir=resolve(config.data_dir),
+        source=source,
+    )

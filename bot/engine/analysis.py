@@ -1,0 +1,121 @@
+"""Text analysis shared by the index and the questions.
+
+One Analyzer turns both passages and questions into terms, so a question word and
+a passage word meet exactly when they mean the same term: Unicode folding (curly
+quotes, accents, full-width forms), case folding, word tokens that keep `5G`,
+possessives reduced (`Meng's` → meng), hyphenated and apostrophe words split,
+English stop words removed, Snowball stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from .stopwords import ENGLISH_STOP_WORDS
+
+# Letters and digits, joined by apostrophes ("o'higgins", "meng's"). Each repetition of the
+# group must consume an apostrophe, so matching stays linear in the input length.
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'", "`": "'"})
+_POSSESSIVE = re.compile(r"'s$")
+# Irregular past forms the Snowball stemmer leaves alone; mapped so "say" finds "said".
+IRREGULAR = dict(
+    pair.split(":")
+    for pair in """said:say told:tell made:make took:take taken:take gave:give given:give knew:know
+    known:know thought:think found:find began:begin begun:begin became:become brought:bring
+    bought:buy caught:catch sold:sell held:hold kept:keep met:meet paid:pay ran:run saw:see
+    seen:see spoke:speak spoken:speak stood:stand taught:teach understood:understand won:win
+    wrote:write written:write chose:choose chosen:choose done:do went:go gone:go got:get
+    gotten:get shown:show drove:drive driven:drive fought:fight grew:grow grown:grow hid:hide
+    hidden:hide led:lead lost:lose meant:mean rose:rise sent:send spent:spend struck:strike
+    threw:throw thrown:throw wore:wear worn:wear fell:fall fallen:fall felt:feel forgot:forget
+    forgotten:forget built:build sought:seek taught:teach""".split()
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A term and where it came from in the original text (for highlighting)."""
+
+    term: str
+    start: int
+    end: int
+
+
+def fold(text: str) -> str:
+    """Normalise a string the same way for index and query: NFKC, no accents, casefolded.
+
+    Works per character so that offsets into the original text survive (needed to
+    highlight matched words in a verbatim quote).
+    """
+    out = []
+    for ch in text:
+        out.append(_fold_char(ch))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    ch = ch.translate(_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    base = unicodedata.normalize("NFKC", base).casefold()
+    # Keep one output character per input character so offsets stay aligned.
+    if len(base) == 1:
+        return base
+    if base == "" or not base[:1].isalnum():
+        return " " if not unicodedata.combining(ch) else "\u0300"
+    return base[0]
+
+
+class Analyzer:
+    """Turns text into index terms; cheap to call repeatedly (stems are memoised)."""
+
+    def __init__(self, stop_words: bool = True, stemming: bool = True, language: str = "english") -> None:
+        self.stop_words = ENGLISH_STOP_WORDS if stop_words else frozenset()
+        self._stemmer = snowballstemmer.stemmer(language) if stemming else None
+        self._term = lru_cache(maxsize=500_000)(self._term_uncached)
+
+    @property
+    def settings(self) -> tuple[object, ...]:
+        """What changes the terms; part of the index cache key."""
+        return ("v2", sorted(self.stop_words), self._stemmer is not None)
+
+    def _term_uncached(self, word: str) -> str | None:
+        word = _POSSESSIVE.sub("", word)
+        if word in self.stop_words:
+            return None
+        if self._stemmer is not None and not word.isdigit():
+            word = self._stemmer.stemWord(IRREGULAR.get(word, word))
+        return word
+
+    def tokens(self, text: str) -> list[Token]:
+        folded = fold(text)
+        result: list[Token] = []
+        for match in _WORD.finditer(folded):
+            word = match.group()
+            start = match.start()
+            if "'" in word:
+                word = _POSSESSIVE.sub("", word)
+                # "o'higgins" → o, higgins (the o is a stop word); "don't" → don, t.
+                offset = start
+                for part in word.split("'"):
+                    term = self._term(part) if part else None
+                    if term:
+                        result.append(Token(term, offset, offset + len(part)))
+                    offset += len(part) + 1
+                continue
+            term = self._term(word)
+            if term:
+                result.append(Token(term, start, match.end()))
+        return result
+
+    def terms(self, text: str) -> list[str]:
+        return [t.term for t in self.tokens(text)]

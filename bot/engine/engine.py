@@ -1,0 +1,45 @@
+"""The engine's front door: a loaded index plus the settings to answer with.
+
+Both the command line and the Discord bot hold an Engine; reloading builds a new
+Engine and swaps the reference, so a question is always answered by one whole index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config, load_config
+from .answering import Answer, answer
+from .index import Index, Progress, build_index
+
+
+@dataclass(frozen=True)
+class Engine:
+    config: Config
+    index: Index
+
+    @classmethod
+    def load(cls, config: Config | str | Path | None = None, progress: Progress | None = None) -> "Engine":
+        """Read config (if given a path) and corpus; raises ConfigError or CorpusError."""
+        if not isinstance(config, Config):
+            config = load_config(config)
+        return cls(config, build_index(config, progress))
+
+    def ask(self, question: str, top: int | None = None) -> Answer:
+        question = question[: self.config.answers.max_question_chars]
+        return answer(
+            self.index,
+            question,
+            top=top or self.config.answers.top,
+            min_coverage=self.config.answers.min_coverage,
+            attribution_context=self.config.passages.attribution_context,
+        )
+
+    @property
+    def documents(self) -> int:
+        return len(self.index.corpus.documents)
+
+    @property
+    def passages(self) -> int:
+        return len(self.index.passages)

@@ -1,0 +1,75 @@
+"""The index: every passage of the corpus, analysed once and scored by BM25."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from ..config import Config
+from .analysis import Analyzer
+from .documents import Corpus, Document, load_corpus
+from .passages import Passage, split_document
+from .scoring import Hit, Scorer, make_scorer
+
+Progress = Callable[[int, int], None]  # (passages analysed, total)
+
+
+@dataclass
+class Index:
+    corpus: Corpus
+    passages: list[Passage]
+    analyzer: Analyzer
+    scorer: Scorer
+    built_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    build_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.documents: dict[str, Document] = {d.id: d for d in self.corpus.documents}
+        # Position of each passage, to find its neighbours for context.
+        self.position: dict[tuple[str, int, int], int] = {
+            (p.document_id, p.paragraphs[0], p.part): i for i, p in enumerate(self.passages)
+        }
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self.scorer.doc_freq)
+
+    def search(self, terms: list[str], k: int) -> list[Hit]:
+        return self.scorer.top(terms, k)
+
+    def previous(self, i: int) -> int | None:
+        """The passage just before i in the same document, if any."""
+        if i > 0 and self.passages[i - 1].document_id == self.passages[i].document_id:
+            return i - 1
+        return None
+
+    def next(self, i: int) -> int | None:
+        if i + 1 < len(self.passages) and self.passages[i + 1].document_id == self.passages[i].document_id:
+            return i + 1
+        return None
+
+
+def build_index(config: Config, progress: Progress | None = None) -> Index:
+    """Load the corpus and index it; raises CorpusError for a corpus that cannot be served."""
+    started = time.perf_counter()
+    corpus = load_corpus(
+        config.corpus.path,
+        extensions=tuple(e.lower() for e in config.corpus.extensions),
+        on_error=config.corpus.on_error,
+        max_bytes=int(config.corpus.max_file_mb * 1_000_000),
+    )
+    analyzer = Analyzer(
+        stop_words=config.analysis.stop_words,
+        stemming=config.analysis.stemming,
+        language=config.analysis.language,
+    )
+    passages = [p for d in corpus.documents for p in split_document(d, config.passages.max_chars)]
+    analysed: list[list[str]] = []
+    for i, passage in enumerate(passages):
+        analysed.append(analyzer.terms(passage.text))
+        if progress is not None and (i % 5000 == 0 or i + 1 == len(passages)):
+            progress(i + 1, len(passages))
+    scorer = make_scorer(analysed, config.ranking)
+    return Index(corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started)

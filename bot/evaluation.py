@@ -1,0 +1,101 @@
+"""Evaluation on a questions file (the format of shared/story/dev-questions.yaml).
+
+Kept in the package so `python -m bot eval` and the tests measure the bot itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .engine import Engine
+
+
+@dataclass(frozen=True)
+class Questions:
+    answerable: list[tuple[str, tuple[int, ...]]]
+    unanswerable: list[tuple[str, str]]  # (question, kind: off_topic / near_miss)
+
+
+def load_questions(path: Path) -> Questions:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with 'answerable', 'off_topic', 'near_miss'")
+    answerable = [(item["q"], tuple(item["gold"])) for item in data.get("answerable") or []]
+    unanswerable = [(q, kind) for kind in ("off_topic", "near_miss") for q in data.get(kind) or []]
+    return Questions(answerable, unanswerable)
+
+
+@dataclass
+class Report:
+    answerable: int = 0
+    ranked_first: int = 0  # best passage is a gold paragraph (whether or not the bot answered)
+    answered_correctly: int = 0  # the bot answered, with a gold paragraph
+    unanswerable: int = 0
+    abstained: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def top1(self) -> float:
+        return self.ranked_first / self.answerable if self.answerable else 0.0
+
+    @property
+    def answer_accuracy(self) -> float:
+        return self.answered_correctly / self.answerable if self.answerable else 0.0
+
+    @property
+    def abstention(self) -> float:
+        return self.abstained / self.unanswerable if self.unanswerable else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "answerable": self.answerable,
+            "top1": self.top1,
+            "answered_correctly": self.answer_accuracy,
+            "unanswerable": self.unanswerable,
+            "abstention": self.abstention,
+            "misses": self.misses,
+        }
+
+    def as_text(self) -> str:
+        lines = [
+            f"answerable: top-1 {self.ranked_first}/{self.answerable} ({self.top1:.0%}), "
+            f"answered correctly {self.answered_correctly}/{self.answerable} ({self.answer_accuracy:.0%})",
+            f"unanswerable: abstained {self.abstained}/{self.unanswerable} ({self.abstention:.0%})",
+        ]
+        if self.misses:
+            lines.append("misses:")
+            lines += [f"  {m}" for m in self.misses]
+        return "\n".join(lines)
+
+
+def evaluate(engine: Engine, questions: Questions) -> Report:
+    report = Report()
+    for question, gold in questions.answerable:
+        report.answerable += 1
+        answer = engine.ask(question)
+        best = answer.matches[0] if answer.matches else None
+        got = best.passage.paragraphs if best else None
+        hit = got is not None and any(got[0] <= g <= got[1] for g in gold)
+        report.ranked_first += hit
+        report.answered_correctly += hit and not answer.abstained
+        if not hit or answer.abstained:
+            what = "abstained" if answer.abstained else "answered"
+            report.misses.append(
+                f"{question!r}: gold ¶{','.join(map(str, gold))}, best {'¶%d' % got[0] if got else 'none'} "
+                f"({what}, coverage {answer.coverage:.2f})"
+            )
+    for question, kind in questions.unanswerable:
+        report.unanswerable += 1
+        answer = engine.ask(question)
+        if answer.abstained:
+            report.abstained += 1
+        else:
+            m = answer.matches[0]
+            report.misses.append(
+                f"{question!r} ({kind}): answered ¶{m.passage.paragraphs[0]} of {m.document.id} "
+                f"(coverage {answer.coverage:.2f})"
+            )
+    return report

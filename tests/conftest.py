@@ -1,0 +1,32 @@
+"""Shared fixtures: paths to the bundled story and config, and a way to make small corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STORY = ROOT / "corpus" / "huawei-5g-canada-china.md"
+CONFIG = ROOT / "config.yaml"
+
+
+@pytest.fixture
+def make_corpus(tmp_path: Path):
+    """Write {name: text} into a fresh corpus folder beside a config that points at it."""
+
+    def make(files: dict[str, str | bytes], config: str = "") -> Path:
+        corpus = tmp_path / "corpus"
+        corpus.mkdir(exist_ok=True)
+        for name, text in files.items():
+            path = corpus / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        config_path = tmp_path / "config.yaml"
+        config_path.write_text(config or "corpus:\n  path: corpus\n", encoding="utf-8")
+        return config_path
+
+    return make

@@ -1,0 +1,83 @@
+"""The story's answers: right paragraph, honest abstention, quotes that name their speaker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.engine.answering import needs_attribution
+
+from ..conftest import CONFIG
+
+ARTICLE = (Path(__file__).resolve().parents[3] / "shared" / "story" / "article.txt")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(CONFIG)
+
+
+def test_story_paragraphs_are_the_articles(engine: Engine) -> None:
+    doc = engine.index.corpus.documents[0]
+    assert doc.source == "CTV News"
+    assert len(doc.paragraphs) == 12
+    if ARTICLE.exists():
+        assert list(doc.paragraphs) == [p.strip() for p in ARTICLE.read_text(encoding="utf-8").split("\n\n")]
+
+
+@pytest.mark.parametrize(
+    "question, paragraph",
+    [
+        ("When was Meng Wanzhou arrested?", 5),
+        ("Which countries have banned Huawei from 5G?", 2),
+        ("who are the two canadians detained in china", 7),
+        ("What does Patrick Leblond teach?", 9),
+        ("Who will decide about banning Huawei?", 12),
+    ],
+)
+def test_answers_with_the_paragraph_that_says_it(engine: Engine, question: str, paragraph: int) -> None:
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert answer.best is not None and answer.best.passage.paragraphs == (paragraph, paragraph)
+    assert answer.best.passage.text == answer.best.document.paragraphs[paragraph - 1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Peru?", "hello", "", "???", "What did Nokia say about the ban?", "the and of"],
+)
+def test_abstains_when_the_story_does_not_say(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.abstained
+    assert answer.best is None
+    assert answer.to_json()["passages"] == []
+
+
+def test_unattributed_quote_brings_its_speaker(engine: Engine) -> None:
+    answer = engine.ask("What can Beijing request from these organizations?")
+    best = answer.best
+    assert best is not None and best.passage.paragraphs == (4, 4)
+    assert [c.paragraphs for c in best.context] == [(3, 3)]
+    assert "Ritesh Kotak" in best.context[0].text
+    assert best.paragraphs == (3, 4)
+
+
+def test_attributed_quote_needs_no_context() -> None:
+    assert not needs_attribution("“We are right,” cybersecurity expert Brian O’Higgins told CTV News.")
+    assert needs_attribution("“We are right,” she said.")
+    assert needs_attribution("He added that nothing had changed.")
+    assert not needs_attribution("Prime Minister Justin Trudeau has previously stated that it is fine.")
+
+
+def test_json_contract(engine: Engine) -> None:
+    data = engine.ask("Iran sanctions", top=2).to_json()
+    assert data["answered"] is True and data["question"] == "Iran sanctions"
+    first = data["passages"][0]
+    assert first["document"] == "huawei-5g-canada-china"
+    assert first["paragraphs"] == [5, 5]
+    assert isinstance(first["score"], float) and first["score"] > 0
+    assert len(data["passages"]) <= 2
+    scores = [p["score"] for p in data["passages"]]
+    assert scores == sorted(scores, reverse=True)
