@@ -92,6 +92,19 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class InsightsConfig:
+    """The question and feedback log behind /stats (see bot/insights)."""
+
+    enabled: bool = True
+    # SQLite file; empty means `insights.sqlite3` in data_dir.
+    database: Path | None = None
+    # Question text is personal data: stored only when the operator turns this on.
+    log_question_text: bool = False
+    # Rows older than this many days are deleted; 0 keeps them forever.
+    retention_days: int = field(default=90, metadata=_range(0, 36_500))
+
+
+@dataclass(frozen=True)
 class Config:
     corpus: CorpusConfig = CorpusConfig()
     passages: PassagesConfig = PassagesConfig()
@@ -100,6 +113,7 @@ class Config:
     answers: AnswersConfig = AnswersConfig()
     discord: DiscordConfig = DiscordConfig()
     logging: LoggingConfig = LoggingConfig()
+    insights: InsightsConfig = InsightsConfig()
     cache_dir: Path = Path(".cache")
     data_dir: Path = Path("data")
     # Where the file was read from; relative paths above are resolved against it.
@@ -220,5 +234,9 @@ def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
         corpus=dataclasses.replace(config.corpus, path=resolve(config.corpus.path)),
         cache_dir=resolve(config.cache_dir),
         data_dir=resolve(config.data_dir),
+        insights=dataclasses.replace(
+            config.insights,
+            database=resolve(config.insights.database or config.data_dir / "insights.sqlite3"),
+        ),
         source=source,
     )
