@@ -1,21 +1,30 @@
 """From a question to an Answer: rank, decide whether the story answers, add context.
 
-Abstention rule (see README): BM25 scores are not comparable between corpora or
-questions, so the decision uses *coverage*: the share of the question's
-information that the best passage contains. Each question term weighs its IDF
-(smoothed, always positive; a word the corpus never uses weighs the most), and
-the best passage must contain at least `min_coverage` of the total. A question
-with no known words has coverage 0; one whose only matches are words found in
-most passages has low coverage because its other words weigh more.
+Abstention rule (see README). BM25 scores are not comparable between corpora or
+questions, so the decision uses three checks that are:
+
+1. *Coverage*: the share of the question's information that the best passage
+   contains. Each question term weighs its IDF (smoothed, always positive; a word
+   the corpus never uses weighs the most), and the best passage must contain at
+   least `min_coverage` of the total. A question with no known words has coverage
+   0; one whose only matches are words found in most passages has low coverage
+   because its other words weigh more. Generic question words ("could", "many")
+   do not count.
+2. *Unknown names*: a question that names something the corpus never mentions
+   (a capitalised word inside the sentence, like "Nokia") is not about this corpus.
+3. *Answer form*: a "when" question needs a passage with a time in it, a "how
+   many" question one with a number (see expectations.py).
 """
 
 from __future__ import annotations
 
 import math
-import re
+
 from dataclasses import dataclass, field
 
+from .attribution import needs_attribution, speaker_names
 from .documents import Document
+from .expectations import expected, supplies
 from .index import Index
 from .passages import Passage
 
@@ -23,14 +32,10 @@ from .passages import Passage
 # They are dropped from a question that has other words, and never count against coverage.
 QUESTION_FILLER = frozenset("tell know explain describ pleas articl stori thing someth anyth".split())
 
-_QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*")
-_NOT_NAMES = frozenset(
-    "He She They It We I You The This That These Those His Her Their Its A An And But So Or "
-    "In On At For As If When Then Also Even".split()
+# Words that shape a question without saying what it is about; left out of coverage.
+GENERIC = frozenset(
+    "could would might may must shall ever also much mani long far often name call happen make get go use".split()
 )
-_LEADING_PRONOUN = re.compile(r"^[\"“‘(]*(He|She|They|His|Her|Their|Its|It|This|These|Those|That)\b")
-
 
 @dataclass(frozen=True)
 class Match:
@@ -56,6 +61,8 @@ class Answer:
     coverage: float
     abstained: bool
     term_weights: dict[str, float] = field(default_factory=dict)
+    # Why the bot abstained (empty when it answered): shown by "Why this?" and in logs.
+    reason: str = ""
 
     @property
     def best(self) -> Match | None:
@@ -88,37 +95,59 @@ def term_weight(doc_freq: int, size: int) -> float:
     return math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def needs_attribution(text: str) -> bool:
-    """True when a passage quotes someone without naming them, or opens with a pronoun."""
-    if _LEADING_PRONOUN.match(text):
-        return True
-    if "“" not in text and text.count('"') < 2:
+def _prefix_of(term: str, present: set[str], doc_freq: dict[str, int]) -> bool:
+    """An unknown word counts as matched when it shares its stem with a passage word.
+
+    Snowball leaves derivations apart ("telecom"/"telecommunications",
+    "decide"/"decision"); a shared prefix of all but the last letter (at least 4)
+    catches them. Only words the corpus never uses get this benefit of the doubt.
+    """
+    if len(term) < 5 or term in doc_freq:
         return False
-    outside = _QUOTED.sub(" ", text)
-    return not any(name not in _NOT_NAMES for name in _NAME.findall(outside))
+    need = max(4, len(term) - 1)
+    return any(len(p) >= need and p[:need] == term[:need] for p in present)
+
+
+def unknown_names(question: str, tokens: list, doc_freq: dict[str, int]) -> list[str]:
+    """Capitalised words inside the question (not its first word) that the corpus never uses.
+
+    Skipped for questions typed without lowercase (shouting tells nothing about names),
+    and short all-capital words (CFO, PM) are left to coverage: they are often
+    abbreviations of words the story spells out.
+    """
+    if not any(c.islower() for c in question):
+        return []
+    names = []
+    for token in tokens:
+        word = question[token.start : token.end]
+        at_start = not question[: token.start].strip(" \t\"'“‘(¿¡") or question[: token.start].rstrip()[-1:] in ".?!:"
+        if word[:1].isupper() and not at_start and not (word.isupper() and len(word) <= 3):
+            if token.term not in doc_freq:
+                names.append(word)
+    return names
 
 
 def answer(index: Index, question: str, top: int, min_coverage: float, attribution_context: bool = True) -> Answer:
-    terms = index.analyzer.terms(question)
-    if any(t not in QUESTION_FILLER for t in terms):
-        terms = [t for t in terms if t not in QUESTION_FILLER]
+    tokens = index.analyzer.tokens(question)
+    if any(t.term not in QUESTION_FILLER for t in tokens):
+        tokens = [t for t in tokens if t.term not in QUESTION_FILLER]
+    terms = [t.term for t in tokens]
     hits = index.search(terms, top)
     size = index.scorer.size
     doc_freq = index.scorer.doc_freq
-    weights = {
-        t: term_weight(doc_freq.get(t, 0), size)
-        for t in dict.fromkeys(terms)
-    }
+    weights = {t: term_weight(doc_freq.get(t, 0), size) for t in dict.fromkeys(terms) if t not in GENERIC}
     matches = []
     for hit in hits:
         passage = index.passages[hit.passage]
-        present = set(index.analyzer.terms(passage.text))
-        matched = tuple(t for t in dict.fromkeys(terms) if t in present)
         context: tuple[Passage, ...] = ()
         if attribution_context and needs_attribution(passage.text):
             previous = index.previous(hit.passage)
             if previous is not None:
                 context = (index.passages[previous],)
+        # The same terms the index holds for this passage (its text plus a named speaker).
+        speaker = speaker_names(context[0].text) if context else ""
+        present = set(index.analyzer.terms(passage.text + " " + speaker))
+        matched = tuple(t for t in dict.fromkeys(terms) if t in present or _prefix_of(t, present, doc_freq))
         matches.append(
             Match(passage, index.documents[passage.document_id], hit.score, hit.passage, matched, context)
         )
@@ -126,5 +155,15 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
     coverage = 0.0
     if matches and total > 0:
         coverage = sum(weights.get(t, 0.0) for t in matches[0].matched_terms) / total
-    abstained = not matches or coverage < min_coverage
-    return Answer(question, tuple(terms), tuple(matches), coverage, abstained, weights)
+    elif matches:
+        coverage = 1.0  # only generic words, all of them matched
+    reason = ""
+    if not matches:
+        reason = "no passage contains any of the question's words"
+    elif coverage < min_coverage:
+        reason = f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"
+    elif names := unknown_names(question, tokens, doc_freq):
+        reason = f"the corpus never mentions {', '.join(names)}"
+    elif not supplies(matches[0].passage.text, form := expected(question)):
+        reason = f"the question asks for a {form.value} and the best passage has none"
+    return Answer(question, tuple(terms), tuple(matches), coverage, bool(reason), weights, reason)

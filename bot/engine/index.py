@@ -9,6 +9,7 @@ from typing import Callable
 
 from ..config import Config
 from .analysis import Analyzer
+from .attribution import needs_attribution, speaker_names
 from .documents import Corpus, Document, load_corpus
 from .passages import Passage, split_document
 from .scoring import Hit, Scorer, make_scorer
@@ -68,7 +69,16 @@ def build_index(config: Config, progress: Progress | None = None) -> Index:
     passages = [p for d in corpus.documents for p in split_document(d, config.passages.max_chars)]
     analysed: list[list[str]] = []
     for i, passage in enumerate(passages):
-        analysed.append(analyzer.terms(passage.text))
+        text = passage.text
+        # A quote is indexed with its speaker's name (see attribution.py).
+        if (
+            config.passages.attribution_context
+            and i > 0
+            and passages[i - 1].document_id == passage.document_id
+            and needs_attribution(text)
+        ):
+            text += " " + speaker_names(passages[i - 1].text)
+        analysed.append(analyzer.terms(text))
         if progress is not None and (i % 5000 == 0 or i + 1 == len(passages)):
             progress(i + 1, len(passages))
     scorer = make_scorer(analysed, config.ranking)

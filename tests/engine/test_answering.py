@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.engine.answering import needs_attribution
+from bot.engine.attribution import needs_attribution
 
 from ..conftest import CONFIG
 
