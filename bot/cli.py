@@ -17,6 +17,7 @@ import yaml
 
 from .config import Config, ConfigError, load_config
 from .engine import CorpusError, Engine
+from .insights import InsightsError
 from .presentation import render
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -119,6 +120,29 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    """The /stats numbers, offline, straight from the insights database."""
+    from .insights import InsightsStore, compute_stats, database_path, format_stats
+
+    config = load_config(args.config)
+    path = database_path(config)
+    if not config.insights.enabled:
+        out.write("note: insights are disabled in config (insights.enabled: false); showing what was kept\n")
+    if not path.exists():
+        out.write(f"No questions recorded yet (database {path} does not exist).\n")
+        return EXIT_OK
+    store = InsightsStore.open(config)
+    try:
+        stats = compute_stats(store)
+    finally:
+        store.close()
+    if args.json:
+        out.write(json.dumps(stats.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(f"Insights from {path}\n\n" + format_stats(stats) + "\n")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from .discord_app.runner import run
 
@@ -151,12 +175,15 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("questions", help="YAML file in the format of dev-questions.yaml")
     ev.add_argument("--json", action="store_true")
     common(ev)
+    stats = sub.add_parser("stats", help="questions, answers and feedback from the insights log (like /stats)")
+    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--config", default=None, help="config file (default: ./config.yaml)")
     run = sub.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN)")
     run.add_argument("--config", default=None)
     return p
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "run": cmd_run}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -168,6 +195,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return COMMANDS[args.command](args, out)
     except (ConfigError, CorpusError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except InsightsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except UsageError as exc:
