@@ -42,6 +42,8 @@ class PassagesConfig:
     max_chars: int = field(default=600, metadata=_range(80, 100_000))
     # Add the preceding passage as context when a passage quotes someone it never names.
     attribution_context: bool = True
+    # Index each passage with its document's title too (ranking only; quotes stay verbatim).
+    index_title: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class AnalysisConfig:
 @dataclass(frozen=True)
 class RankingConfig:
     variant: Literal["okapi", "l", "plus"] = "plus"
-    k1: float = field(default=1.2, metadata=_range(0.0, 10.0))
-    b: float = field(default=0.75, metadata=_range(0.0, 1.0))
+    k1: float = field(default=0.8, metadata=_range(0.0, 10.0))
+    b: float = field(default=0.5, metadata=_range(0.0, 1.0))
     epsilon: float = field(default=0.25, metadata=_range(0.0, 10.0))
     delta: float = field(default=0.5, metadata=_range(0.0, 10.0))
 

@@ -152,18 +152,28 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
             Match(passage, index.documents[passage.document_id], hit.score, hit.passage, matched, context)
         )
     total = sum(weights.values())
-    coverage = 0.0
-    if matches and total > 0:
-        coverage = sum(weights.get(t, 0.0) for t in matches[0].matched_terms) / total
-    elif matches:
-        coverage = 1.0  # only generic words, all of them matched
-    reason = ""
+
+    def coverage_of(match: Match) -> float:
+        if total <= 0:
+            return 1.0  # only generic words, and the passage matched some of them
+        return sum(weights.get(t, 0.0) for t in match.matched_terms) / total
+
     if not matches:
-        reason = "no passage contains any of the question's words"
-    elif coverage < min_coverage:
-        reason = f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"
-    elif names := unknown_names(question, tokens, doc_freq):
+        return Answer(question, tuple(terms), (), 0.0, True, weights, "no passage contains any of the question's words")
+    if names := unknown_names(question, tokens, doc_freq):
         reason = f"the corpus never mentions {', '.join(names)}"
-    elif not supplies(matches[0].passage.text, form := expected(question)):
-        reason = f"the question asks for a {form.value} and the best passage has none"
-    return Answer(question, tuple(terms), tuple(matches), coverage, bool(reason), weights, reason)
+        return Answer(question, tuple(terms), tuple(matches), coverage_of(matches[0]), True, weights, reason)
+    # The answer is the best-ranked passage that covers the question and has the expected
+    # form (a "when" question skips a passage with no time in it for one that has one).
+    form = expected(question)
+    for i, match in enumerate(matches):
+        coverage = coverage_of(match)
+        if coverage >= min_coverage and supplies(match.passage.text, form):
+            ordered = (match, *matches[:i], *matches[i + 1 :])
+            return Answer(question, tuple(terms), ordered, coverage, False, weights)
+    coverage = coverage_of(matches[0])
+    if coverage < min_coverage:
+        reason = f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"
+    else:
+        reason = f"the question asks for a {form.value} and no matching passage has one"
+    return Answer(question, tuple(terms), tuple(matches), coverage, True, weights, reason)

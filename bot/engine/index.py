@@ -68,6 +68,8 @@ def build_index(config: Config, progress: Progress | None = None) -> Index:
     )
     passages = [p for d in corpus.documents for p in split_document(d, config.passages.max_chars)]
     analysed: list[list[str]] = []
+    documents = {d.id: d for d in corpus.documents}
+    title_terms: dict[str, list[str]] = {}
     for i, passage in enumerate(passages):
         text = passage.text
         # A quote is indexed with its speaker's name (see attribution.py).
@@ -78,7 +80,11 @@ def build_index(config: Config, progress: Progress | None = None) -> Index:
             and needs_attribution(text)
         ):
             text += " " + speaker_names(passages[i - 1].text)
-        analysed.append(analyzer.terms(text))
+        terms = analyzer.terms(text)
+        if config.passages.index_title:
+            # The headline is context for every paragraph ("it" in ¶7 is still about Huawei).
+            terms += title_terms.setdefault(passage.document_id, analyzer.terms(documents[passage.document_id].title))
+        analysed.append(terms)
         if progress is not None and (i % 5000 == 0 or i + 1 == len(passages)):
             progress(i + 1, len(passages))
     scorer = make_scorer(analysed, config.ranking)
