@@ -1,0 +1,95 @@
+"""The Discord client: a `commands.Bot` that loads the engine on start-up, registers
+the slash commands, syncs them, and routes DMs and mentions to the question desk.
+
+No privileged intents: the bot needs guilds (for channels) and messages (for DMs
+and mentions, whose text Discord sends without the message-content intent).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from ..config import Config, DiscordConfig, load_config
+from ..engine import Engine
+from ..presentation import shorten
+from . import messages
+from .commands import StoryTree, add_commands
+from .holder import EngineHolder
+from .questions import QuestionDesk
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class StoryBot(commands.Bot):
+    def __init__(self, config_path: str | Path | None, config: Config, engine: Engine | None = None) -> None:
+        super().__init__(
+            # Prefix commands are not used (they would need the message-content intent);
+            # on_message below handles DMs and mentions instead.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=StoryTree,
+            activity=discord.CustomActivity(name=shorten(config.discord.status_text, 128)) if config.discord.status_text else None,
+        )
+        self.config_path = config_path
+        # Start-up settings (command sync, the /ask length limit). Settings read per
+        # question come from `holder.engine.config`, so /reload updates them.
+        self.settings: DiscordConfig = config.discord
+        self.holder = EngineHolder(config_path, engine)
+        self.desk = QuestionDesk(self.holder)
+
+    async def setup_hook(self) -> None:
+        engine = await self.holder.load()
+        log.info("index ready: %d document(s), %d passages", engine.documents, engine.passages)
+        add_commands(self)
+        if self.settings.sync_commands:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Global sync (can take a while to show everywhere), or instant sync to the dev guilds."""
+        try:
+            if self.settings.dev_guild_ids:
+                for guild_id in self.settings.dev_guild_ids:
+                    guild = discord.Object(guild_id)
+                    self.tree.copy_global_to(guild=guild)
+                    synced = await self.tree.sync(guild=guild)
+                    log.info("synced %d command(s) to guild %s", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("synced %d global command(s)", len(synced))
+        except discord.HTTPException as exc:
+            # Commands synced earlier keep working; DMs and mentions do not need them.
+            log.error("could not sync slash commands: %s %s", exc.status, exc.text)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (id %s) to %d server(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
+
+    async def on_message(self, message: discord.Message) -> None:
+        try:
+            await messages.on_message(self, message)
+        except Exception:
+            log.exception("failed to handle a message")
+
+    async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
+        log.exception("unhandled error in %s", event_method)
+
+
+def create_bot(config_path: str | Path | None = "config.yaml", *, engine: Engine | None = None) -> StoryBot:
+    """A bot ready to start, not connected. Reads the config now (so a broken file
+    fails here, naming file and key); the corpus loads in `setup_hook` unless an
+    already loaded `engine` is given."""
+    config = engine.config if engine is not None else load_config(config_path)
+    return StoryBot(config_path, config, engine)

@@ -1,0 +1,126 @@
+"""The slash commands: /ask, /source, /help and the operator-only /reload.
+
+Built per bot (not at import time) because the /ask option's length limit comes
+from the config. No `from __future__ import annotations` here: discord.py reads
+the parameter annotations, including the config-dependent Range, at definition.
+"""
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from ..presentation import escape_markdown, shorten
+from .embeds import CONTENT, answer_embed, help_embed, source_embed
+from .holder import ReloadReport
+from .operators import is_operator
+from .responding import apologise, cooldown_text, deliver, send
+
+if TYPE_CHECKING:
+    from .client import StoryBot
+
+log = logging.getLogger(__name__)
+
+EVERYWHERE = {"guilds": True, "dms": True, "private_channels": False}
+
+
+class StoryTree(app_commands.CommandTree):
+    """Last line of defence: an exception in any command is logged and the user gets a short notice."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        name = interaction.command.qualified_name if interaction.command else "?"
+        log.error("/%s failed", name, exc_info=error)
+        try:
+            await apologise(interaction)
+        except Exception:  # never let the error handler itself fail loudly
+            log.exception("could not tell the user about the failure of /%s", name)
+
+
+def add_commands(bot: "StoryBot") -> None:
+    for command in (ask_command(bot), source_command(bot), help_command(bot), reload_command(bot)):
+        bot.tree.add_command(command)
+
+
+def ask_command(bot: "StoryBot") -> app_commands.Command:
+    limit = bot.settings.max_question_length
+
+    @app_commands.command(name="ask", description="Ask a question about the story; I quote the passage that answers it")
+    @app_commands.describe(question="Your question, e.g. “When was Meng Wanzhou arrested?”")
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, limit]) -> None:
+        ephemeral = bot.holder.engine.config.discord.ephemeral
+
+        async def defer() -> None:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+        outcome = await bot.desk.ask(interaction.user.id, question, "slash", acknowledge=defer)
+        if outcome.status == "cooldown":
+            await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
+        elif outcome.status == "error" or outcome.reply is None:
+            await apologise(interaction)
+        else:
+            note = "question shortened" if outcome.truncated else None
+            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral)
+
+    return ask
+
+
+def source_command(bot: "StoryBot") -> app_commands.Command:
+    @app_commands.command(name="source", description="The documents I answer from, and when they were loaded")
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def source(interaction: discord.Interaction) -> None:
+        await deliver(interaction, embed=source_embed(bot.holder.engine, bot.holder.loaded_at), ephemeral=True)
+
+    return source
+
+
+def help_command(bot: "StoryBot") -> app_commands.Command:
+    @app_commands.command(name="help", description="How to ask me about the story, with examples")
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def help_(interaction: discord.Interaction) -> None:
+        settings = bot.holder.engine.config.discord
+        await deliver(interaction, embed=help_embed(settings.example_questions, bot.settings.max_question_length), ephemeral=True)
+
+    return help_
+
+
+def reload_command(bot: "StoryBot") -> app_commands.Command:
+    @app_commands.command(name="reload", description="Operators only: reload the config and the story from disk")
+    @app_commands.default_permissions(administrator=True)  # hidden from members; still checked below
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def reload(interaction: discord.Interaction) -> None:
+        # Acknowledge first: the owner lookup and the rebuild can both take longer than 3 s.
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException:
+            log.warning("could not acknowledge /reload; not reloading", exc_info=True)
+            return
+        user = interaction.user
+        if not await is_operator(bot, user, bot.holder.engine.config.discord):
+            log.warning("/reload refused for user %s (not an operator)", user.id)
+            await send(interaction, content="Sorry, only the bot's operators can reload it. Nothing was changed.", ephemeral=True)
+            return
+        log.info("/reload requested by operator %s", user.id)
+        report = await bot.holder.reload()
+        await deliver(interaction, content=reload_text(report), ephemeral=True)
+
+    return reload
+
+
+def reload_text(report: ReloadReport) -> str:
+    counts = (
+        f"Documents: {report.documents_before} → {report.documents_after}\n"
+        f"Passages: {report.passages_before} → {report.passages_after}"
+    )
+    if report.ok:
+        return f"Reloaded in {report.seconds:.2f} s.\n{counts}"
+    head = (
+        f"Reload failed after {report.seconds:.2f} s, so I'm still answering from the previous index "
+        f"({report.documents_before} documents, {report.passages_before} passages).\n**Reason:** "
+    )
+    return head + shorten(escape_markdown(report.error or "unknown"), CONTENT - len(head) - 10)

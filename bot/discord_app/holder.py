@@ -1,0 +1,88 @@
+"""The engine in service, behind a reference that a reload swaps in one step.
+
+A question reads `holder.engine` once and keeps that Engine for its whole
+answer, so a reload never mixes two indexes. The new Engine is built in a worker
+thread (the event loop keeps answering with the old one); only when it is
+complete is the reference replaced. If building fails, nothing is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..config import ConfigError
+from ..engine import CorpusError, Engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    ok: bool
+    documents_before: int
+    passages_before: int
+    documents_after: int
+    passages_after: int
+    seconds: float
+    error: str | None = None  # for the operator: file and problem
+
+
+class EngineHolder:
+    def __init__(self, config_path: str | Path | None, engine: Engine | None = None) -> None:
+        self.config_path = config_path
+        self._engine = engine
+        self.loaded_at: datetime | None = datetime.now(timezone.utc) if engine is not None else None
+        self._lock = asyncio.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("the engine is not loaded yet")
+        return self._engine
+
+    async def load(self) -> Engine:
+        """First load at start-up; errors propagate (start-up must refuse a broken corpus)."""
+        if self._engine is None:
+            self._swap(await asyncio.to_thread(Engine.load, self.config_path))
+        return self.engine
+
+    async def reload(self) -> ReloadReport:
+        """Rebuild config and index from disk; on any failure the old engine stays in service."""
+        async with self._lock:  # two operators reloading at once build one after the other
+            old = self.engine
+            started = time.perf_counter()
+            try:
+                new = await asyncio.to_thread(Engine.load, self.config_path)
+            except (ConfigError, CorpusError) as exc:
+                error = str(exc)
+            except OSError as exc:
+                error = f"{exc.filename or self.config_path}: {exc.strerror or exc}"
+            except Exception as exc:  # a bug must not take the working index down with it
+                log.exception("reload failed unexpectedly")
+                error = f"unexpected {type(exc).__name__}: {exc}"
+            else:
+                self._swap(new)
+                seconds = time.perf_counter() - started
+                log.info(
+                    "reloaded: documents %d -> %d, passages %d -> %d in %.2f s",
+                    old.documents, new.documents, old.passages, new.passages, seconds,
+                )
+                return ReloadReport(True, old.documents, old.passages, new.documents, new.passages, seconds)
+            seconds = time.perf_counter() - started
+            log.warning("reload failed, keeping the previous index: %s", error)
+            return ReloadReport(
+                False, old.documents, old.passages, old.documents, old.passages, seconds, error
+            )
+
+    def _swap(self, engine: Engine) -> None:
+        self._engine = engine
+        self.loaded_at = datetime.now(timezone.utc)

@@ -1,0 +1,177 @@
+"""The one path every question takes, whether it came from /ask, a DM or a mention.
+
+Admission (per-user cooldown), length cap, the engine in a worker thread, the
+rendered Reply, and one log line. It never raises: whatever goes wrong becomes
+an Outcome the surface can turn into a short, friendly message, so one bad
+question cannot affect any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Literal
+
+from ..engine import Answer, Engine
+from ..presentation import Reply, render
+from .cooldown import Cooldowns
+from .holder import EngineHolder
+
+log = logging.getLogger(__name__)
+
+Status = Literal["answered", "abstained", "cooldown", "error"]
+Surface = Literal["slash", "dm", "mention"]
+QUOTE_LIMIT = 3800  # characters of quote; leaves room in a 4,096-character embed description
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    question: str  # as answered: whitespace-trimmed and capped
+    reply: Reply | None = None
+    answer: Answer | None = None
+    engine: Engine | None = None  # the index that answered (a reload may swap it afterwards)
+    retry_after: float = 0.0  # for "cooldown": seconds until the user may ask again
+    first_notice: bool = True  # for "cooldown": False when this window was already explained
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """What one question did, for the log and for anyone who listens (e.g. statistics)."""
+
+    surface: Surface
+    user_id: int
+    status: Status
+    document: str | None
+    paragraphs: tuple[int, int] | None
+    score: float | None
+    coverage: float | None
+    seconds: float
+    question: str
+
+
+Listener = Callable[[QuestionRecord], None]
+
+
+def cap(text: str, limit: int) -> tuple[str, bool]:
+    """Trim and cut to `limit` characters at a word boundary; says whether it cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text, False
+    head = text[:limit]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip(), True
+
+
+class QuestionDesk:
+    def __init__(self, holder: EngineHolder, clock: Callable[[], float] = time.monotonic) -> None:
+        self.holder = holder
+        self.clock = clock
+        self.listeners: list[Listener] = []
+        # Seconds a surface may take before it must acknowledge (Discord allows 3);
+        # 0 acknowledges before any work.
+        self.acknowledge_after = 1.5
+        self._cooldowns: Cooldowns | None = None
+        self._noticed_until: dict[int, float] = {}
+
+    def _cooldowns_now(self) -> Cooldowns:
+        settings = self.holder.engine.config.discord
+        current = self._cooldowns
+        if current is None or (current.rate, current.per) != (settings.cooldown_questions, settings.cooldown_seconds):
+            current = self._cooldowns = Cooldowns(settings.cooldown_questions, settings.cooldown_seconds, self.clock)
+        return current
+
+    async def ask(
+        self,
+        user_id: int,
+        text: str,
+        surface: Surface,
+        acknowledge: Callable[[], Awaitable[None]] | None = None,
+    ) -> Outcome:
+        """Answer `text` for `user_id`. `acknowledge` runs if the answer takes a while
+        (a slash command defers, a channel shows "typing")."""
+        started = time.perf_counter()
+        engine = self.holder.engine  # one index for the whole question, even if a reload swaps it
+        settings = engine.config.discord
+        question, truncated = cap(text, settings.max_question_length)
+        try:
+            wait = self._cooldowns_now().hit(user_id)
+        except Exception:
+            log.exception("cooldown check failed; letting the question through")
+            wait = 0.0
+        if wait > 0:
+            now = self.clock()
+            first = self._noticed_until.get(user_id, -1.0) <= now
+            self._noticed_until[user_id] = now + wait
+            if len(self._noticed_until) > 4096:
+                self._noticed_until = {k: v for k, v in self._noticed_until.items() if v > now}
+            log.info("question surface=%s outcome=cooldown retry_after=%.1fs", surface, wait)
+            return Outcome("cooldown", question, retry_after=wait, first_notice=first, truncated=truncated)
+
+        try:
+            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question))
+            if acknowledge is not None:
+                if self.acknowledge_after > 0:
+                    await asyncio.wait({work}, timeout=self.acknowledge_after)
+                if not work.done():
+                    try:
+                        await acknowledge()
+                    except Exception:
+                        log.warning("could not acknowledge a %s question in time", surface, exc_info=True)
+            answer, reply = await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            seconds = time.perf_counter() - started
+            log.exception("question surface=%s outcome=error ms=%d", surface, seconds * 1000)
+            self._tell(QuestionRecord(surface, user_id, "error", None, None, None, None, seconds, question))
+            return Outcome("error", question, engine=engine, truncated=truncated, seconds=seconds)
+
+        seconds = time.perf_counter() - started
+        best = answer.best
+        status: Status = "abstained" if best is None else "answered"
+        record = QuestionRecord(
+            surface,
+            user_id,
+            status,
+            best.document.id if best else None,
+            best.paragraphs if best else None,
+            best.score if best else None,
+            answer.coverage,
+            seconds,
+            question,
+        )
+        self._log(record, engine)
+        self._tell(record)
+        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds)
+
+    def _log(self, record: QuestionRecord, engine: Engine) -> None:
+        where = "-"
+        if record.document is not None and record.paragraphs is not None:
+            first, last = record.paragraphs
+            where = f"{record.document} ¶{first}" + (f"-{last}" if last != first else "")
+        line = (
+            f"question surface={record.surface} outcome={record.status} at={where} "
+            f"score={record.score if record.score is not None else 0:.2f} "
+            f"coverage={record.coverage or 0:.2f} ms={record.seconds * 1000:.0f}"
+        )
+        if engine.config.logging.log_question_text:
+            line += f" text={record.question!r}"
+        log.info("%s", line)
+
+    def _tell(self, record: QuestionRecord) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(record)
+            except Exception:
+                log.exception("question listener %r failed", listener)
+
+
+def _answer(engine: Engine, question: str) -> tuple[Answer, Reply]:
+    """Runs in a worker thread: ranking and rendering are the CPU-bound part."""
+    answer = engine.ask(question)
+    return answer, render(answer, engine, engine.config.discord.example_questions, limit=QUOTE_LIMIT)
