@@ -84,6 +84,8 @@ class DiscordConfig:
         "When was Meng Wanzhou arrested?",
         "Who decides on banning Huawei in Canada?",
     )
+    # Shown under the bot's name in the member list; empty for none.
+    status_text: str = "Ask me about the story: /ask"
 
 
 @dataclass(frozen=True)
