@@ -108,12 +108,12 @@ def _prefix_of(term: str, present: set[str], doc_freq: dict[str, int]) -> bool:
     return any(len(p) >= need and p[:need] == term[:need] for p in present)
 
 
-def unknown_names(question: str, tokens: list, doc_freq: dict[str, int]) -> list[str]:
+def unknown_names(question: str, tokens: list, doc_freq: dict[str, int], index: Index) -> list[str]:
     """Capitalised words inside the question (not its first word) that the corpus never uses.
 
     Skipped for questions typed without lowercase (shouting tells nothing about names),
-    and short all-capital words (CFO, PM) are left to coverage: they are often
-    abbreviations of words the story spells out.
+    and short words (CFO, PM, Feb) are left to coverage: they are often abbreviations
+    of words the story spells out. Misspellings of corpus words do not count.
     """
     if not any(c.islower() for c in question):
         return []
@@ -121,8 +121,10 @@ def unknown_names(question: str, tokens: list, doc_freq: dict[str, int]) -> list
     for token in tokens:
         word = question[token.start : token.end]
         at_start = not question[: token.start].strip(" \t\"'“‘(¿¡") or question[: token.start].rstrip()[-1:] in ".?!:"
-        if word[:1].isupper() and not at_start and not (word.isupper() and len(word) <= 3):
-            if token.term not in doc_freq:
+        capitalised = word[:1].isupper() and not word.isupper() and not at_start
+        acronym = word.isupper() and not word.isdigit()
+        if len(word) >= 4 and (capitalised or acronym):
+            if token.term not in doc_freq and not index.vocabulary.resembles(token.term):
                 names.append(word)
     return names
 
@@ -160,7 +162,7 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
 
     if not matches:
         return Answer(question, tuple(terms), (), 0.0, True, weights, "no passage contains any of the question's words")
-    if names := unknown_names(question, tokens, doc_freq):
+    if names := unknown_names(question, tokens, doc_freq, index):
         reason = f"the corpus never mentions {', '.join(names)}"
         return Answer(question, tuple(terms), tuple(matches), coverage_of(matches[0]), True, weights, reason)
     # The answer is the best-ranked passage that covers the question and has the expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,6 +13,7 @@ from .analysis import Analyzer
 from .attribution import needs_attribution, speaker_names
 from .documents import Corpus, Document, load_corpus
 from .passages import Passage, split_document
+from .spelling import Vocabulary
 from .scoring import Hit, Scorer, make_scorer
 
 Progress = Callable[[int, int], None]  # (passages analysed, total)
@@ -32,6 +34,11 @@ class Index:
         self.position: dict[tuple[str, int, int], int] = {
             (p.document_id, p.paragraphs[0], p.part): i for i, p in enumerate(self.passages)
         }
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Built on first use: only questions naming unknown things need it."""
+        return Vocabulary(self.scorer.doc_freq)
 
     @property
     def vocabulary_size(self) -> int:
