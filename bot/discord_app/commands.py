@@ -121,6 +121,10 @@ def reload_text(report: ReloadReport) -> str:
         return f"Reloaded in {report.seconds:.2f} s.\n{counts}"
     head = (
         f"Reload failed after {report.seconds:.2f} s, so I'm still answering from the previous index "
-        f"({report.documents_before} documents, {report.passages_before} passages).\n**Reason:** "
+        f"({_count(report.documents_before, 'document')}, {_count(report.passages_before, 'passage')}).\n**Reason:** "
     )
     return head + shorten(escape_markdown(report.error or "unknown"), CONTENT - len(head) - 10)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
