@@ -1,0 +1,101 @@
+"""Autocomplete: names and phrases the story contains, completing what was typed, within Discord's limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.engine.documents import parse_document
+from bot.engine.suggestions import MAX_CHARS, MAX_CHOICES, Suggester, extract_phrases, suggester_for
+
+from ..conftest import CONFIG
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def story(engine: Engine) -> Suggester:
+    return suggester_for(engine)
+
+
+def test_people_and_places_of_the_story_are_found(story: Suggester) -> None:
+    texts = {p.text for p in story.phrases}
+    for name in ["Meng Wanzhou", "Justin Trudeau", "Michael Kovrig", "Patrick Leblond", "University of Ottawa", "Huawei"]:
+        assert name in texts
+    # Sentence-initial ordinary words and titles on their own are not names.
+    for not_a_name in ["The", "Trade", "Such", "Digital", "Prime", "For", "In"]:
+        assert not_a_name not in texts
+
+
+def test_recurring_content_phrases_are_found(story: Suggester) -> None:
+    phrases = {p.text for p in story.phrases if p.kind == "phrase"}
+    assert {"trade deal", "national security"} <= phrases
+    assert all(" the " not in f" {p} " for p in phrases)  # no stop-word phrases
+
+
+def test_nothing_typed_offers_the_example_questions_first(engine: Engine, story: Suggester) -> None:
+    got = story.suggest("")
+    examples = list(engine.config.discord.example_questions)
+    assert got[: len(examples)] == examples
+    assert len(got) <= MAX_CHOICES
+
+
+def test_completes_the_word_being_typed_and_keeps_the_start_of_the_question(story: Suggester) -> None:
+    assert "who is Justin Trudeau" in story.suggest("who is jus")
+    got = story.suggest("When was me")
+    assert got[0] == "When was Meng Wanzhou arrested?"  # the matching example question first
+    assert "When was Meng Wanzhou" in got
+
+
+def test_prefix_matches_rank_before_matches_inside_a_phrase(story: Suggester) -> None:
+    got = story.suggest("mich")
+    assert got[:2] == ["Michael Kovrig", "Michael Spavor"] or got[:2] == ["Michael Spavor", "Michael Kovrig"]
+    inside = story.suggest("trudeau")
+    assert "Justin Trudeau" in inside  # found by a later word
+
+
+def test_matching_ignores_case_and_accents(story: Suggester) -> None:
+    assert story.suggest("HUA")[0] == "Huawei"
+    assert "Huawei" in story.suggest("hùa")
+
+
+def test_nothing_relevant_gives_no_suggestions(story: Suggester) -> None:
+    assert story.suggest("zzqx") == []
+
+
+def test_every_suggestion_fits_discord_limits() -> None:
+    long_name = " ".join(f"Word{i}" for i in range(40))  # a 'name' far over 100 characters
+    body = "\n\n".join(
+        [f"Yesterday {long_name} said hello to Ada Lovelace."]
+        + [f"Then Person{i} Surname{i} met Ada Lovelace again." for i in range(60)]
+    )
+    suggester = Suggester.from_documents([parse_document(body, "d")], ["x" * 150, "Who is Ada Lovelace?"])
+    for typed in ["", "p", "Person", "a" * 95 + " ada", "who"]:
+        got = suggester.suggest(typed)
+        assert len(got) <= MAX_CHOICES
+        assert all(0 < len(s) <= MAX_CHARS for s in got), got
+    assert "x" * 150 not in suggester.suggest("")
+    assert len(suggester.suggest("person")) == MAX_CHOICES
+
+
+def test_suggestions_are_rebuilt_for_a_new_index(make_corpus) -> None:
+    first = Engine.load(make_corpus({"a.md": "Ada Lovelace wrote the first program.\n\nAda Lovelace met Babbage."}))
+    assert "Ada Lovelace" in suggester_for(first).suggest("ada")
+    assert suggester_for(first) is suggester_for(first)  # built once per index
+    second = Engine.load(make_corpus({"a.md": "Grace Hopper wrote a compiler.\n\nGrace Hopper found a bug."}))
+    assert "Grace Hopper" in suggester_for(second).suggest("gr")
+    assert suggester_for(second).suggest("ada") == []
+
+
+def test_extract_phrases_on_a_multi_document_corpus() -> None:
+    docs = [
+        parse_document("The European Union met in Brussels.\n\nOfficials of the European Union agreed.", "eu"),
+        parse_document("Later, the European Union published the climate targets and climate targets.", "eu2"),
+    ]
+    phrases = extract_phrases(docs)
+    top = phrases[0]
+    assert (top.text, top.count, top.kind) == ("European Union", 3, "name")
+    assert any(p.text == "climate targets" for p in phrases)
