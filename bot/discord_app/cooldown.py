@@ -13,10 +13,11 @@ from typing import Callable
 
 
 class Cooldowns:
-    def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: int, per: float, clock: Callable[[], float] | None = None) -> None:
         self.rate = rate
         self.per = per
-        self._clock = clock
+        # Looked up at call time, not bound at import, so a patched clock (SimCord's) is honoured.
+        self._clock = clock or (lambda: time.monotonic())
         self._recent: dict[int, deque[float]] = {}
         self._calls = 0
 

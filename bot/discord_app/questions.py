@@ -68,9 +68,9 @@ def cap(text: str, limit: int) -> tuple[str, bool]:
 
 
 class QuestionDesk:
-    def __init__(self, holder: EngineHolder, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, holder: EngineHolder, clock: Callable[[], float] | None = None) -> None:
         self.holder = holder
-        self.clock = clock
+        self.clock = clock or (lambda: time.monotonic())
         self.listeners: list[Listener] = []
         # Seconds a surface may take before it must acknowledge (Discord allows 3);
         # 0 acknowledges before any work.
