@@ -14,7 +14,11 @@ from .attribution import needs_attribution, speaker_names
 from .documents import Corpus, Document, load_corpus
 from .passages import Passage, split_document
 from .spelling import Vocabulary
-from .scoring import Hit, Scorer, make_scorer
+from . import cache
+from .scoring import Hit, PostingsBuilder, PostingsScorer, Scorer, make_scorer
+
+SMALL = 2000  # up to this many passages, rank-bm25 itself scores (it is the reference)
+PROGRESS_EVERY = 1000  # passages between progress reports (and thread yields) while indexing
 
 Progress = Callable[[int, int], None]  # (passages analysed, total)
 
@@ -27,6 +31,7 @@ class Index:
     scorer: Scorer
     built_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     build_seconds: float = 0.0
+    from_cache: bool = False  # postings loaded from the index cache instead of analysed
 
     def __post_init__(self) -> None:
         self.documents: dict[str, Document] = {d.id: d for d in self.corpus.documents}
@@ -59,8 +64,12 @@ class Index:
         return None
 
 
-def build_index(config: Config, progress: Progress | None = None) -> Index:
-    """Load the corpus and index it; raises CorpusError for a corpus that cannot be served."""
+def build_index(config: Config, progress: Progress | None = None, use_cache: bool = True) -> Index:
+    """Load the corpus and index it; raises CorpusError for a corpus that cannot be served.
+
+    Corpora above SMALL passages are scored by postings, which are cached in
+    `config.cache_dir` (see cache.py) so the next start-up skips the analysis.
+    """
     started = time.perf_counter()
     corpus = load_corpus(
         config.corpus.path,
@@ -74,10 +83,45 @@ def build_index(config: Config, progress: Progress | None = None) -> Index:
         language=config.analysis.language,
     )
     passages = [p for d in corpus.documents for p in split_document(d, config.passages.max_chars)]
-    analysed: list[list[str]] = []
+    total = len(passages)
+    terms_of = _passage_terms(config, analyzer, corpus, passages)
+    if total <= SMALL:
+        analysed = [terms_of(i) for i in range(total)]
+        if progress is not None:
+            progress(total, total)
+        scorer: Scorer = make_scorer(analysed, config.ranking, small=SMALL)
+        return Index(corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started)
+
+    key = cache.cache_key(corpus.content_hash, analyzer.settings, config.passages)
+    postings = cache.load(config.cache_dir, key, total) if use_cache else None
+    from_cache = postings is not None
+    if postings is None:
+        builder = PostingsBuilder()
+        for i in range(total):
+            builder.add(terms_of(i))
+            if i % PROGRESS_EVERY == 0:
+                if progress is not None:
+                    progress(i, total)
+                # Let other threads (the bot's event loop during a reload) run between chunks.
+                time.sleep(0)
+        postings = builder.arrays()
+        if use_cache:
+            cache.save(config.cache_dir, key, postings)
+    if progress is not None:
+        progress(total, total)
+    scorer = PostingsScorer.from_arrays(postings, config.ranking)
+    return Index(
+        corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started, from_cache=from_cache
+    )
+
+
+def _passage_terms(config: Config, analyzer: Analyzer, corpus: Corpus, passages: list[Passage]) -> Callable[[int], list[str]]:
+    """The terms indexed for passage i: its words, its speaker's name, its document's title."""
     documents = {d.id: d for d in corpus.documents}
     title_terms: dict[str, list[str]] = {}
-    for i, passage in enumerate(passages):
+
+    def terms_of(i: int) -> list[str]:
+        passage = passages[i]
         text = passage.text
         # A quote is indexed with its speaker's name (see attribution.py).
         if (
@@ -91,8 +135,6 @@ def build_index(config: Config, progress: Progress | None = None) -> Index:
         if config.passages.index_title:
             # The headline is context for every paragraph ("it" in ¶7 is still about Huawei).
             terms += title_terms.setdefault(passage.document_id, analyzer.terms(documents[passage.document_id].title))
-        analysed.append(terms)
-        if progress is not None and (i % 5000 == 0 or i + 1 == len(passages)):
-            progress(i + 1, len(passages))
-    scorer = make_scorer(analysed, config.ranking)
-    return Index(corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started)
+        return terms
+
+    return terms_of

@@ -9,6 +9,8 @@ only touches passages that contain a query term; tests check both agree to 1e-9.
 from __future__ import annotations
 
 import math
+import threading
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import Protocol, Sequence
@@ -75,51 +77,67 @@ class RankBM25Scorer:
 
 
 class PostingsScorer:
-    """Exact BM25 (same formulas and parameters as rank-bm25) over precomputed postings."""
+    """Exact BM25 (same formulas and parameters as rank-bm25) over precomputed postings.
+
+    Postings are grouped by term, passages ascending within a term; each posting holds
+    the term's whole contribution to that passage (float64, rank-bm25's formula), so a
+    query is a few scatter-adds. `top` also skips work that cannot change the top k
+    (MaxScore): once the terms still to add could not lift a passage that has none of
+    the terms added so far past the current k-th best, those terms are only looked up
+    for the passages still in the running. Every reported score is still the full sum.
+    """
 
     def __init__(self, corpus: Sequence[Sequence[str]], config: RankingConfig) -> None:
-        self.size = n = len(corpus)
-        vocabulary: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        freqs: list[int] = []
-        lengths = np.empty(n, dtype=np.float64)
-        for d, doc in enumerate(corpus):
-            lengths[d] = len(doc)
-            for term, tf in Counter(doc).items():
-                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-                doc_ids.append(d)
-                freqs.append(tf)
-        self.vocabulary = vocabulary
-        tids = np.asarray(term_ids, dtype=np.int64)
-        order = np.argsort(tids, kind="stable")
-        self.doc_ids = np.asarray(doc_ids, dtype=np.int32)[order]
-        tf = np.asarray(freqs, dtype=np.float64)[order]
-        df = np.bincount(tids, minlength=len(vocabulary))
-        self.offsets = np.concatenate(([0], np.cumsum(df)))
-        self.doc_freq = {term: int(df[i]) for term, i in vocabulary.items()}
+        builder = PostingsBuilder()
+        for doc in corpus:
+            builder.add(doc)
+        self._setup(builder.arrays(), config)
+
+    @classmethod
+    def from_arrays(cls, arrays: "PostingsArrays", config: RankingConfig) -> "PostingsScorer":
+        scorer = cls.__new__(cls)
+        scorer._setup(arrays, config)
+        return scorer
+
+    def _setup(self, arrays: "PostingsArrays", config: RankingConfig) -> None:
+        self.arrays = arrays
+        self.size = n = len(arrays.lengths)
+        self.vocabulary: dict[str, int] = {term: i for i, term in enumerate(arrays.terms)}
+        self.doc_ids = arrays.doc_ids
+        self.offsets = arrays.offsets
+        df = np.diff(self.offsets)
+        self.doc_freq = dict(zip(arrays.terms, df.tolist()))
+        tf = arrays.tf.astype(np.float64)
+        lengths = arrays.lengths.astype(np.float64)
 
         idf = self._idf(df.astype(np.float64), n, config)
         avgdl = lengths.sum() / n if n else 0.0
         k1, b = config.k1, config.b
-        term_of_posting = np.repeat(np.arange(len(vocabulary)), df)
+        term_of_posting = np.repeat(np.arange(len(df)), df)
         norm = 1 - b + b * lengths[self.doc_ids] / avgdl
         posting_idf = idf[term_of_posting]
+        del term_of_posting
         if config.variant == "okapi":
             self.contrib = posting_idf * (tf * (k1 + 1) / (tf + k1 * norm))
-            self.base = np.zeros(len(vocabulary))
+            self.base = np.zeros(len(df))
         elif config.variant == "l":
             # rank-bm25's BM25L multiplies by tf, so a passage without the term gets 0.
             ctd = tf / norm
             delta = config.delta
             self.contrib = posting_idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
-            self.base = np.zeros(len(vocabulary))
+            self.base = np.zeros(len(df))
         else:
             delta = config.delta
             self.contrib = posting_idf * (delta + tf * (k1 + 1) / (k1 * norm + tf))
             self.base = idf * delta  # BM25Plus gives every passage idf·delta per query term
-            self.contrib -= self.base[term_of_posting]
+            self.contrib -= np.repeat(self.base, df)
+        del posting_idf, norm, tf
         self.idf = idf
+        self.df = df
+        # Largest contribution of each term (MaxScore's bound); pruning needs all of them > 0.
+        self.bound = np.maximum.reduceat(self.contrib, self.offsets[:-1]) if len(df) else np.zeros(0)
+        self._prunable = bool(len(df)) and bool(self.contrib.min() > 0)
+        self._local = threading.local()
 
     @staticmethod
     def _idf(df: np.ndarray, n: int, config: RankingConfig) -> np.ndarray:
@@ -143,23 +161,142 @@ class PostingsScorer:
             scores[self.doc_ids[lo:hi]] += self.contrib[lo:hi]
         return scores
 
+    def _buffer(self) -> np.ndarray:
+        # One zeroed score array per thread, handed back zeroed after each query.
+        scores = getattr(self._local, "scores", None)
+        if scores is None:
+            scores = self._local.scores = np.zeros(self.size)
+        return scores
+
     def top(self, query: Sequence[str], k: int) -> list[Hit]:
-        ids = [t for t in (self.vocabulary.get(term) for term in query) if t is not None]
-        if not ids:
+        vocabulary = self.vocabulary
+        counts: dict[int, int] = {}
+        for term in query:
+            t = vocabulary.get(term)
+            if t is not None:
+                counts[t] = counts.get(t, 0) + 1
+        if not counts or k <= 0:
             return []
-        scores = np.zeros(self.size)
-        base = 0.0
-        touched = []
-        for t in ids:
-            lo, hi = self.offsets[t], self.offsets[t + 1]
-            docs = self.doc_ids[lo:hi]
-            scores[docs] += self.contrib[lo:hi]
-            base += self.base[t]
-            touched.append(docs)
-        candidates = np.unique(np.concatenate(touched)) if len(touched) > 1 else touched[0].astype(np.int64)
+        bound = self.bound
+        # Highest possible contribution first: rare terms, short postings.
+        terms = sorted(counts, key=lambda t: (-bound[t] * counts[t], t))
+        bounds = [float(bound[t]) * counts[t] for t in terms]
+        base = math.fsum(float(self.base[t]) * counts[t] for t in terms)
+        rest = [math.fsum(bounds[i:]) for i in range(len(terms) + 1)]
+        offsets, doc_ids, contrib = self.offsets, self.doc_ids, self.contrib
+        scores = self._buffer()
+        touched: list[np.ndarray] = []
+        touched_count = 0
+        candidates: np.ndarray | None = None
+        try:
+            for i, t in enumerate(terms):
+                lo, hi = int(offsets[t]), int(offsets[t + 1])
+                if self._prunable and touched and hi - lo > 2 * touched_count:
+                    # Long postings ahead: are they worth scattering, or can they only reorder?
+                    candidates = _union(touched, touched_count, scores)
+                    theta = _kth(scores[candidates], k)
+                    if rest[i] * (1 + 1e-12) < theta:
+                        floor = theta - rest[i] * (1 + 1e-12) - 1e-12 * abs(theta)
+                        candidates = self._finish(candidates, terms[i:], counts, floor)
+                        break
+                    candidates = None
+                docs = doc_ids[lo:hi]
+                values = contrib[lo:hi]
+                if counts[t] > 1:
+                    values = values * counts[t]
+                scores[docs] += values
+                touched.append(docs)
+                touched_count += hi - lo
+            if candidates is None:
+                candidates = _union(touched, touched_count, scores)
+            hits = _order(candidates, scores, k)
+        finally:
+            for docs in touched:
+                scores[docs] = 0.0
         if base:
-            scores[candidates] += base
-        return _order(candidates.astype(np.int64), scores, k)
+            hits = [Hit(h.passage, h.score + base) for h in hits]
+        return hits
+
+    def _finish(self, candidates: np.ndarray, terms: list[int], counts: dict[int, int], floor: float) -> np.ndarray:
+        """Add the remaining terms for the passages that can still reach the top k."""
+        scores = self._buffer()
+        keep = candidates[scores[candidates] >= floor]
+        for t in terms:
+            lo, hi = int(self.offsets[t]), int(self.offsets[t + 1])
+            docs = self.doc_ids[lo:hi]
+            where = np.searchsorted(docs, keep)
+            where[where == hi - lo] = 0
+            found = docs[where] == keep
+            values = self.contrib[lo + where[found]]
+            if counts[t] > 1:
+                values = values * counts[t]
+            scores[keep[found]] += values
+        return keep
+
+
+def _union(touched: list[np.ndarray], count: int, scores: np.ndarray) -> np.ndarray:
+    """Passages in any of the touched postings, ascending."""
+    if len(touched) == 1:
+        return touched[0].astype(np.int64)
+    if count * 8 < scores.size:
+        return np.unique(np.concatenate(touched)).astype(np.int64)
+    mask = np.zeros(scores.size, dtype=bool)
+    for docs in touched:
+        mask[docs] = True
+    return np.flatnonzero(mask)
+
+
+def _kth(values: np.ndarray, k: int) -> float:
+    """The k-th largest value (a lower bound on the final k-th best score); -inf if fewer."""
+    if values.size < k:
+        return -math.inf
+    return float(np.partition(values, values.size - k)[values.size - k])
+
+
+@dataclass
+class PostingsArrays:
+    """Everything a PostingsScorer is computed from; what the index cache stores."""
+
+    terms: list[str]  # term of each id
+    offsets: np.ndarray  # int64, postings of term t are [offsets[t], offsets[t+1])
+    doc_ids: np.ndarray  # int32, ascending within a term
+    tf: np.ndarray  # int32, term frequency of each posting
+    lengths: np.ndarray  # int32, terms per passage
+
+
+class PostingsBuilder:
+    """Collects analysed passages as term ids; `arrays()` turns them into postings with numpy."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self._ids = array("i")
+        self._lengths = array("i")
+
+    def add(self, terms: Sequence[str]) -> None:
+        vocabulary = self.vocabulary
+        ids = [vocabulary.setdefault(term, len(vocabulary)) for term in terms]
+        self._ids.extend(ids)
+        self._lengths.append(len(ids))
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def arrays(self) -> PostingsArrays:
+        lengths = np.frombuffer(self._lengths, dtype=np.int32).copy()
+        ids = np.frombuffer(self._ids, dtype=np.int32).astype(np.int64)
+        n = len(lengths)
+        # One sort by (term, passage) groups postings by term and counts term frequency.
+        keys = ids * max(n, 1)
+        del ids
+        keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
+        keys, tf = np.unique(keys, return_counts=True)
+        terms_of_posting = keys // max(n, 1)
+        doc_ids = (keys - terms_of_posting * max(n, 1)).astype(np.int32)
+        del keys
+        df = np.bincount(terms_of_posting, minlength=len(self.vocabulary))
+        offsets = np.zeros(len(df) + 1, dtype=np.int64)
+        np.cumsum(df, out=offsets[1:])
+        return PostingsArrays(list(self.vocabulary), offsets, doc_ids, tf.astype(np.int32), lengths)
 
 
 def make_scorer(corpus: Sequence[Sequence[str]], config: RankingConfig, small: int = 2000) -> Scorer:
