@@ -36,6 +36,14 @@ class World:
     admin: simcord.MemberActor  # a server administrator who is not an operator
     operator: simcord.MemberActor  # listed in discord.admin_user_ids, not a server admin
 
+    checked: int = 0  # errors up to here were inspected by the test
+
+    def take_errors(self) -> tuple[BaseException, ...]:
+        """What the bot raised into discord.py's handlers since the last look (a test that provokes one checks it here)."""
+        errors = self.env.errors_since(self.checked)
+        self.checked = self.env.error_cursor
+        return errors
+
     def write_config(self, settings: dict[str, Any]) -> None:
         self.config_path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
 
@@ -53,7 +61,7 @@ MakeWorld = Callable[..., Awaitable[World]]
 @pytest_asyncio.fixture
 async def make_world(tmp_path: Path):
     """`await make_world(settings={...}, files={...})` starts a bot on a tmp corpus holding the story."""
-    envs: list[simcord.Env] = []
+    envs: list[tuple[simcord.Env, World]] = []
 
     async def make(settings: dict[str, Any] | None = None, files: dict[str, str] | None = None, story: bool = True) -> World:
         corpus = tmp_path / "corpus"
@@ -74,7 +82,6 @@ async def make_world(tmp_path: Path):
         config["discord"] = _merge(config["discord"], {"admin_user_ids": [users["operator"].id]})
         config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         await env.start()
-        envs.append(env)
         guild = env.create_guild("Newsroom")
         channel = guild.create_text_channel("general")
         admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
@@ -84,12 +91,16 @@ async def make_world(tmp_path: Path):
             "admin": guild.add_member(users["admin"], roles=[admins]),
             "operator": guild.add_member(users["operator"]),
         }
-        return World(env, bot, config_path, corpus, guild, channel, **members)
+        world = World(env, bot, config_path, corpus, guild, channel, **members)
+        envs.append((env, world))
+        return world
 
     yield make
-    for env in envs:
+    for env, world in envs:
         await env.shutdown()
-        env.raise_errors()  # any exception the bot let escape fails the test
+        unexpected = world.take_errors()
+        if unexpected:  # any exception the bot let escape fails the test
+            raise ExceptionGroup("the bot raised", list(unexpected))
 
 
 def story_paragraphs() -> list[str]:

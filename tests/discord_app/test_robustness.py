@@ -151,3 +151,20 @@ async def test_bot_requests_no_privileged_intent(make_world):
     assert not intents.message_content and not intents.members and not intents.presences
     assert world.bot.allowed_mentions.everyone is False
     assert world.bot.allowed_mentions.users is False and world.bot.allowed_mentions.roles is False
+
+
+async def test_an_unexpected_error_in_a_command_gets_a_short_private_notice(make_world, monkeypatch):
+    from bot.discord_app import commands
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    world = await make_world()
+    monkeypatch.setattr(commands, "source_embed", broken)
+    result = await world.alice.slash(world.channel, "source")
+    assert result.ephemeral and "something went wrong" in result.response.content
+    # SimCord records what reached the tree's error handler; it is this bug and nothing else.
+    captured = world.take_errors()
+    assert len(captured) == 1 and "simulated bug" in str(captured[0])
+    ok = await world.alice.slash(world.channel, "help")  # the bot carries on
+    assert ok.response.embeds
