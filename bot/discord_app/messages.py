@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from .embeds import NO_PINGS, answer_embed, notice
+from .embeds import NO_PINGS, answer_embed, help_embed, notice
 from .responding import SORRY, cooldown_text
 
 if TYPE_CHECKING:
@@ -29,12 +29,10 @@ def question_for_bot(message: discord.Message, me: discord.abc.User) -> str | No
     """The question in `message` if it is addressed to the bot, else None."""
     if message.author.bot or message.author.id == me.id or message.type not in _USER_MESSAGES:
         return None
-    if message.guild is None:
-        return message.content
-    # Only an explicit @mention counts: replying to the bot also lists it in
-    # `mentions`, but a reply to an answer is usually a remark to people.
     token = re.compile(rf"<@!?{me.id}>")
-    if not token.search(message.content):
+    # In a server only an explicit @mention counts: replying to the bot also lists
+    # it in `mentions`, but a reply to an answer is usually a remark to people.
+    if message.guild is not None and not token.search(message.content):
         return None
     return " ".join(token.sub(" ", message.content).split())
 
@@ -48,6 +46,9 @@ async def on_message(bot: StoryBot, message: discord.Message) -> None:
     if question is None:
         return
     surface = "dm" if message.guild is None else "mention"
+    if not question:  # "@bot" alone, or a DM with only an attachment: explain instead
+        await _reply(message, embed=help_embed(bot.holder.engine.config.discord.example_questions, bot.settings.max_question_length))
+        return
 
     async def typing() -> None:
         await message.channel.typing()

@@ -150,3 +150,11 @@ async def test_question_text_is_logged_only_when_configured(make_world, caplog):
     with caplog.at_level(logging.INFO, logger="bot"):
         await world.alice.slash(world.channel, "ask", question="When was Meng Wanzhou arrested?")
     assert any("Meng Wanzhou" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_bare_mention_gets_usage_help(make_world):
+    world = await make_world({"discord": {"example_questions": ["Who is Ritesh Kotak?"]}})
+    await world.alice.send(world.channel, f"{world.bot.user.mention}")
+    reply = world.channel.last_message
+    assert reply.author.id == world.bot.user.id
+    assert "Who is Ritesh Kotak?" in reply.embeds[0].description and "/ask" in reply.embeds[0].description
