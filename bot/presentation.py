@@ -13,8 +13,10 @@ from .engine import Answer, Engine, Match
 from .engine.passages import Passage
 
 _MARKDOWN = re.compile(r"([\\*_~`|<@\[\]])")
-_LINE_START = re.compile(r"^(\s*)([>#-])", flags=re.MULTILINE)
-_NUMBERED = re.compile(r"^(\s*\d+)\.", flags=re.MULTILINE)
+# Indentation is `[^\S\n]*`, not `\s*`: `\s` crosses newlines, which made text of many blank
+# lines quadratic to escape (every line start rescanned the rest of the text).
+_LINE_START = re.compile(r"^([^\S\n]*)([>#-])", flags=re.MULTILINE)
+_NUMBERED = re.compile(r"^([^\S\n]*\d+)\.", flags=re.MULTILINE)
 _ELLIPSIS = " …"
 
 

@@ -118,9 +118,14 @@ def unknown_names(question: str, tokens: list, doc_freq: dict[str, int], index: 
     if not any(c.islower() for c in question):
         return []
     names = []
+    # Computed without slicing the question per token, which was quadratic in its length.
+    lead = len(question) - len(question.lstrip(" \t\"'“‘(¿¡"))
     for token in tokens:
         word = question[token.start : token.end]
-        at_start = not question[: token.start].strip(" \t\"'“‘(¿¡") or question[: token.start].rstrip()[-1:] in ".?!:"
+        before = token.start
+        while before > 0 and question[before - 1].isspace():
+            before -= 1
+        at_start = token.start <= lead or before == 0 or question[before - 1] in ".?!:"
         capitalised = word[:1].isupper() and not word.isupper() and not at_start
         acronym = word.isupper() and not word.isdigit()
         if len(word) >= 4 and (capitalised or acronym):

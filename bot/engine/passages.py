@@ -18,7 +18,9 @@ _ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp bros dept est fig
     no nos vol vs etc al approx ave blvd e.g i.e u.s u.k u.n e.u""".split()
 )
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+# The lookbehind starts a match only at the first mark of a run ("!?!?…"), so a long run
+# without a following space costs one scan, not one per position (linear, not quadratic).
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’)\]]*\s+")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        before = text[start : match.start() + 1].rsplit(None, 1)[-1].rstrip(".!?…").lower()
+        # The word before the mark, found by scanning back to whitespace (not by slicing from
+        # `start`, which made a long paragraph of short non-sentences quadratic).
+        word_start = match.start()
+        while word_start > start and not text[word_start - 1].isspace():
+            word_start -= 1
+        before = text[word_start : match.start() + 1].rstrip(".!?…").lower()
         following = text[end : end + 1]
         if not following or not (following.isupper() or following.isdigit() or following in "\"'“‘("):
             continue
