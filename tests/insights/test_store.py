@@ -264,3 +264,19 @@ def test_recorder_survives_a_broken_disk(insights_config, caplog) -> None:
     recorder.record(question("q2"))  # still accepting work
     assert recorder.flush(timeout=10)
     recorder.close()
+
+
+def test_recorder_thread_ends_when_idle_and_comes_back_for_new_work(insights_config) -> None:
+    store = InsightsStore.open(insights_config())
+    recorder = InsightsRecorder(store, idle_seconds=0.05)
+    assert not recorder.running  # no thread until there is something to write
+    recorder.record(question("q1"))
+    assert recorder.flush(timeout=10)
+    deadline = time.monotonic() + 5
+    while recorder.running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not recorder.running
+    recorder.record(question("q2"))
+    assert recorder.flush(timeout=10)
+    assert store.query("SELECT count(*) FROM questions") == [(2,)]
+    recorder.close()
