@@ -320,3 +320,11 @@ def suggester_for(engine: "object") -> Suggester:
         while len(_CACHE) > 2:
             _CACHE.popitem(last=False)
     return suggester
+
+
+def cached_suggester(engine: "object") -> Suggester | None:
+    """The Suggester if it is already built for this engine's index (never builds)."""
+    index = engine.index  # type: ignore[attr-defined]
+    with _CACHE_LOCK:
+        hit = _CACHE.get(id(index))
+    return hit[1] if hit is not None and hit[0] is index else None
