@@ -74,8 +74,8 @@ class AnswersConfig:
 class DiscordConfig:
     ephemeral: bool = False
     sync_commands: bool = True
-    dev_guild_ids: tuple[int, ...] = ()
-    admin_user_ids: tuple[int, ...] = ()
+    dev_guild_ids: tuple[int, ...] = field(default=(), metadata=_range(1))  # Discord ids are positive
+    admin_user_ids: tuple[int, ...] = field(default=(), metadata=_range(1))
     cooldown_questions: int = field(default=5, metadata=_range(1, 1000))
     cooldown_seconds: float = field(default=30.0, metadata=_range(0.0, 86_400))
     max_question_length: int = field(default=300, metadata=_range(10, 6000))
@@ -146,7 +146,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
@@ -157,12 +157,43 @@ def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: expected a mapping of settings at the top level, got {_kind(raw)}")
     discord_raw = raw.get("discord")
-    if "token" in raw or (isinstance(discord_raw, dict) and "token" in discord_raw):
-        raise ConfigError(
-            f"{name}: 'token' must not be stored in the config file; "
-            "set the DISCORD_TOKEN environment variable instead"
-        )
+    for section, prefix in ((raw, ""), (discord_raw if isinstance(discord_raw, dict) else {}, "discord.")):
+        secret = next((k for k in section if str(k).lower() in _TOKEN_KEYS), None)
+        if secret is not None:
+            # The value is never echoed: it is a credential.
+            raise ConfigError(
+                f"{name}: '{prefix}{secret}' must not be stored in the config file; "
+                "set the DISCORD_TOKEN environment variable instead"
+            )
     return _build(Config, raw, name, prefix="")
+
+
+_TOKEN_KEYS = frozenset({"token", "discord_token", "bot_token"})
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *defaults`, resolved by construct_mapping
+            continue
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            duplicate = key in seen
+            seen.add(key)
+        except TypeError:  # unhashable key: construct_mapping reports it
+            continue
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{key}' appears twice in the same section", key_node.start_mark
+            )
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def _kind(value: Any) -> str:
@@ -204,7 +235,7 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
             return ()
         if not isinstance(value, list):
             raise ConfigError(f"{name}: '{key}' must be a list, got {_kind(value)}")
-        return tuple(_convert(inner, item, name, f"{key}[{i}]", {}) for i, item in enumerate(value))
+        return tuple(_convert(inner, item, name, f"{key}[{i}]", meta) for i, item in enumerate(value))
     if origin in (typing.Union, types.UnionType):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     if hint is bool:
@@ -215,8 +246,11 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (hint is int and not isinstance(value, int)):
             raise ConfigError(f"{name}: '{key}' must be {'a whole number' if hint is int else 'a number'}, got {value!r}")
         lo, hi = meta.get("min"), meta.get("max")
+        if value != value:  # NaN passes every comparison below
+            raise ConfigError(f"{name}: '{key}' must be a number, got {value!r}")
         if lo is not None and value < lo or hi is not None and value > hi:
-            raise ConfigError(f"{name}: '{key}' must be between {lo} and {hi}, got {value!r}")
+            bounds = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
+            raise ConfigError(f"{name}: '{key}' must be {bounds}, got {value!r}")
         return hint(value)
     if hint is str:
         if not isinstance(value, str):
