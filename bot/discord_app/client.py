@@ -16,7 +16,7 @@ from discord.ext import commands
 from ..config import Config, DiscordConfig, load_config
 from ..engine import Engine
 from ..presentation import shorten
-from . import messages
+from . import insights_commands, messages
 from .commands import StoryTree, add_commands
 from .holder import EngineHolder
 from .questions import QuestionDesk
@@ -55,6 +55,7 @@ class StoryBot(commands.Bot):
         engine = await self.holder.load()
         log.info("index ready: %d document(s), %d passages", engine.documents, engine.passages)
         add_commands(self)
+        await insights_commands.setup(self)  # answer buttons, /stats, context menu, autocomplete, the log
         if self.settings.sync_commands:
             await self.sync_commands()
 
@@ -73,6 +74,10 @@ class StoryBot(commands.Bot):
         except discord.HTTPException as exc:
             # Commands synced earlier keep working; DMs and mentions do not need them.
             log.error("could not sync slash commands: %s %s", exc.status, exc.text)
+
+    async def close(self) -> None:
+        insights_commands.teardown(self)  # commit the queued question log
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s (id %s) to %d server(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

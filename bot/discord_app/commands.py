@@ -16,6 +16,7 @@ from .embeds import CONTENT, answer_embed, help_embed, source_embed
 from .holder import ReloadReport
 from .operators import is_operator
 from .responding import apologise, cooldown_text, deliver, send
+from .views import answer_controls
 
 if TYPE_CHECKING:
     from .client import StoryBot
@@ -62,7 +63,8 @@ def ask_command(bot: "StoryBot") -> app_commands.Command:
             await apologise(interaction)
         else:
             note = "question shortened" if outcome.truncated else None
-            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral)
+            view = answer_controls(bot, outcome, "slash", interaction.user.id)  # buttons; logs the question
+            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
 
     return ask
 

@@ -16,6 +16,7 @@ import discord
 
 from .embeds import NO_PINGS, answer_embed, help_embed, notice
 from .responding import SORRY, cooldown_text
+from .views import answer_controls
 
 if TYPE_CHECKING:
     from .client import StoryBot
@@ -62,11 +63,18 @@ async def on_message(bot: StoryBot, message: discord.Message) -> None:
         await _reply(message, content=SORRY)
         return
     note = "question shortened" if outcome.truncated else None
-    if not await _reply(message, embed=answer_embed(outcome.reply, note=note)):
+    view = answer_controls(bot, outcome, surface, message.author.id)  # buttons; logs the question
+    if not await _reply(message, embed=answer_embed(outcome.reply, note=note), view=view):
         await _reply(message, content=SORRY)
 
 
-async def _reply(message: discord.Message, *, content: str | None = None, embed: discord.Embed | None = None) -> bool:
+async def _reply(
+    message: discord.Message,
+    *,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> bool:
     """Answer in the same channel, as a reply in servers; False (logged) if Discord refused."""
     reference = message.to_reference(fail_if_not_exists=False) if message.guild is not None else None
     try:
@@ -75,6 +83,7 @@ async def _reply(message: discord.Message, *, content: str | None = None, embed:
             embed=embed,
             reference=reference,  # type: ignore[arg-type]
             allowed_mentions=NO_PINGS,
+            **({"view": view} if view is not None else {}),
             mention_author=False,
         )
         return True

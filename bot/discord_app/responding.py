@@ -26,9 +26,12 @@ async def send(
     content: str | None = None,
     embed: discord.Embed | None = None,
     ephemeral: bool = False,
+    view: discord.ui.View | None = None,
 ) -> bool:
     """Send the reply (first response or follow-up); on a Discord error, log it and return False."""
     kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
+    if view is not None:
+        kwargs["view"] = view
     if content is not None:
         kwargs["content"] = notice(content)
     if embed is not None:
@@ -50,9 +53,10 @@ async def deliver(
     content: str | None = None,
     embed: discord.Embed | None = None,
     ephemeral: bool = False,
+    view: discord.ui.View | None = None,
 ) -> bool:
     """Send the reply; if Discord refuses it, try once to tell the user (ephemerally)."""
-    if await send(interaction, content=content, embed=embed, ephemeral=ephemeral):
+    if await send(interaction, content=content, embed=embed, ephemeral=ephemeral, view=view):
         return True
     return await send(interaction, content=SORRY, ephemeral=True)
 

@@ -1,0 +1,201 @@
+"""Wires issue 6 into the bot: the insights log, the answer buttons, /stats,
+the "Ask the story bot" message command and /ask autocomplete.
+
+`setup(bot)` runs in `setup_hook` after the core commands are added and before
+the command tree is synced; `teardown(bot)` commits what is queued on close. The
+insights settings are read at start-up (a /reload does not reopen the log).
+"""
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from ..engine.suggestions import MAX_CHARS, cached_suggester, suggester_for
+from ..insights import InsightsError, InsightsRecorder, InsightsStore, Stats, compute_stats
+from ..insights.stats import Counts, paragraph_span, percent
+from ..presentation import escape_markdown, shorten
+from .commands import EVERYWHERE
+from .embeds import ANSWERED, DESCRIPTION, FIELD_VALUE, answer_embed, fit
+from .operators import is_operator
+from .responding import apologise, cooldown_text, deliver, send
+from .views import BUTTONS, answer_controls
+
+if TYPE_CHECKING:
+    from .client import StoryBot
+
+log = logging.getLogger(__name__)
+
+ASK_ABOUT_MESSAGE = "Ask the story bot"
+_MARKUP = re.compile(r"<(?:[@#][!&]?\d+|a?:\w+:\d+|t:\d+(?::\w)?)>")
+
+
+@dataclass
+class Insights:
+    """What this feature keeps on the bot (`bot.insights`)."""
+
+    recorder: InsightsRecorder | None = None
+
+    @property
+    def store(self) -> InsightsStore | None:
+        return self.recorder.store if self.recorder is not None else None
+
+
+async def setup(bot: "StoryBot") -> None:
+    config = bot.holder.engine.config
+    feature = Insights()
+    if config.insights.enabled:
+        try:
+            store = await asyncio.to_thread(InsightsStore.open, config)
+            feature.recorder = InsightsRecorder(store)
+            log.info("insights log: %s (question text %s)", store.path, "kept" if store.log_question_text else "not kept")
+        except InsightsError as exc:
+            # The bot answers without a log rather than not at all.
+            log.error("insights disabled: %s", exc)
+    bot.insights = feature  # type: ignore[attr-defined]
+    bot.add_dynamic_items(*BUTTONS)
+    bot.tree.add_command(stats_command(bot))
+    bot.tree.add_command(ask_about_message(bot))
+    ask = bot.tree.get_command("ask")
+    if isinstance(ask, app_commands.Command):
+        ask.autocomplete("question")(_autocomplete(bot))
+    await asyncio.to_thread(suggester_for, bot.holder.engine)  # ready for the first keystroke
+
+
+def teardown(bot: "StoryBot") -> None:
+    feature = getattr(bot, "insights", None)
+    if feature is not None and feature.recorder is not None:
+        feature.recorder.close()
+
+
+# -- /ask autocomplete --------------------------------------------------------------------
+
+
+def _autocomplete(bot: "StoryBot"):
+    async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            engine = bot.holder.engine
+            # Built once per index, off the event loop; only the first keystroke after a reload waits.
+            suggester = cached_suggester(engine) or await asyncio.to_thread(suggester_for, engine)
+            limit = min(MAX_CHARS, bot.settings.max_question_length)
+            return [app_commands.Choice(name=s, value=s) for s in suggester.suggest(current, max_chars=limit)]
+        except Exception:
+            log.exception("autocomplete failed")
+            return []
+
+    return complete
+
+
+# -- "Ask the story bot" on a message -----------------------------------------------------
+
+
+def question_in(message: discord.Message) -> str:
+    """The message's text as a question: mentions, channels and custom emoji removed."""
+    return " ".join(_MARKUP.sub(" ", message.content or "").split())
+
+
+def ask_about_message(bot: "StoryBot") -> app_commands.ContextMenu:
+    @app_commands.context_menu(name=ASK_ABOUT_MESSAGE)
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def ask_about(interaction: discord.Interaction, message: discord.Message) -> None:
+        question = question_in(message)
+        if not question:
+            await send(interaction, content="That message has no text I can ask the story about.", ephemeral=True)
+            return
+
+        async def defer() -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+
+        outcome = await bot.desk.ask(interaction.user.id, question, "context_menu", acknowledge=defer)  # type: ignore[arg-type]
+        if outcome.status == "cooldown":
+            await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
+        elif outcome.status == "error" or outcome.reply is None:
+            await apologise(interaction)
+        else:
+            note = "question shortened" if outcome.truncated else None
+            view = answer_controls(bot, outcome, "context_menu", interaction.user.id)
+            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=True, view=view)
+
+    return ask_about
+
+
+# -- /stats -------------------------------------------------------------------------------
+
+
+def stats_command(bot: "StoryBot") -> app_commands.Command:
+    @app_commands.command(name="stats", description="Operators only: questions, answers and feedback")
+    @app_commands.default_permissions(administrator=True)  # hidden from members; still checked below
+    @app_commands.allowed_contexts(**EVERYWHERE)
+    @app_commands.allowed_installs(guilds=True, users=False)
+    async def stats(interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException:
+            log.warning("could not acknowledge /stats", exc_info=True)
+            return
+        if not await is_operator(bot, interaction.user, bot.holder.engine.config.discord):
+            log.warning("/stats refused for user %s (not an operator)", interaction.user.id)
+            await send(interaction, content="Sorry, only the bot's operators can see its statistics.", ephemeral=True)
+            return
+        feature = getattr(bot, "insights", None)
+        store = feature.store if feature is not None else None
+        if store is None:
+            enabled = bot.holder.engine.config.insights.enabled
+            why = "it could not open its database (see the log)" if enabled else "`insights.enabled` is false in config.yaml"
+            await send(interaction, content=f"No statistics: the question log is off because {why}.", ephemeral=True)
+            return
+        numbers = await asyncio.to_thread(compute_stats, store)
+        titles = {d.id: d.title for d in bot.holder.engine.index.corpus.documents}
+        await deliver(interaction, embed=stats_embed(numbers, titles), ephemeral=True)
+
+    return stats
+
+
+def _counts(c: Counts) -> str:
+    people = "person" if c.people == 1 else "people"
+    return (
+        f"**{c.questions}** question{'s' if c.questions != 1 else ''} from {c.people} {people}\n"
+        f"{c.answered} answered ({percent(c.answered, c.questions)}) · {c.abstained} not answered\n"
+        f"👍 {c.helpful} · 👎 {c.not_helpful}"
+    )
+
+
+def _lines(lines: list[str], empty: str) -> str:
+    """Join whole lines up to a field's 1,024 characters."""
+    out = ""
+    for line in lines:
+        if len(out) + len(line) + 1 > FIELD_VALUE:
+            break
+        out += ("\n" if out else "") + line
+    return out or empty
+
+
+def stats_embed(stats: Stats, titles: dict[str, str]) -> discord.Embed:
+    kept = "forever" if stats.retention_days <= 0 else f"{stats.retention_days} days"
+    embed = discord.Embed(title="Questions and feedback", colour=ANSWERED)
+    embed.add_field(name="Today (UTC)", value=_counts(stats.today), inline=True)
+    embed.add_field(name="Last 7 days", value=_counts(stats.last_7_days), inline=True)
+    embed.add_field(name=f"All kept ({kept})", value=_counts(stats.retained), inline=True)
+    top = []
+    for p in stats.top_paragraphs:
+        title = escape_markdown(shorten(titles.get(p.document_id, p.document_id), 80))
+        top.append(f"{p.questions} × “{title}” {paragraph_span(p.paragraphs)} (👍 {p.helpful} · 👎 {p.not_helpful})")
+    embed.add_field(name="Most asked paragraphs", value=_lines(top, "None yet."), inline=False)
+    if stats.question_text_logged:
+        for name, items in (("Recent unanswered questions", stats.recent_unanswered), ("Recent “not helpful” answers", stats.recent_not_helpful)):
+            lines = [
+                f"{discord.utils.format_dt(item.asked_at, 'R')} {escape_markdown(shorten(' '.join(item.question.split()), 200))}"
+                for item in items
+            ]
+            embed.add_field(name=name, value=_lines(lines, "None."), inline=False)
+    else:
+        embed.set_footer(text="Question text isn't logged; set insights.log_question_text: true to see what went unanswered.")
+    embed.description = shorten(
+        "What people asked and whether the story answered. Unanswered questions show what to add to the corpus.", DESCRIPTION
+    )
+    return fit(embed)
