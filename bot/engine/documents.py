@@ -9,6 +9,7 @@ paragraphs, so citations match the paragraph numbers a reader counts.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import yaml
 
 FRONT_MATTER_KEYS = ("title", "source", "url", "date")
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
+_RULE = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
 
 
 class CorpusError(Exception):
@@ -41,7 +43,12 @@ class CorpusProblem:
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.problem}"
+        return f"{display_path(self.path)}: {self.problem}"
+
+
+def display_path(path: Path) -> str:
+    """The path as printable text: a file name that is not UTF-8 shows its bad bytes as escapes."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,8 @@ def parse_document(text: str, doc_id: str, path: Path | None = None) -> Document
         meta = {k: str(v) for k, v in loaded.items() if v is not None}
 
     blocks = [b.strip() for b in _BLANK_LINES.split(body.strip())]
-    blocks = [b for b in blocks if b]
+    # A Markdown rule (---, ***, ___) separates paragraphs; a reader does not count it as one.
+    blocks = [b for b in blocks if b and not _RULE.fullmatch(b)]
     title = meta.get("title")
     if blocks and re.match(r"#\s+\S", blocks[0]) and "\n" not in blocks[0]:
         heading = blocks.pop(0).lstrip("#").strip()
@@ -102,17 +110,30 @@ def parse_document(text: str, doc_id: str, path: Path | None = None) -> Document
     )
 
 
+def _too_large(size: int, max_bytes: int, grew: bool = False) -> str:
+    over = "over " if grew else ""
+    return f"too large ({over}{size / 1e6:.1f} MB; corpus.max_file_mb allows {max_bytes / 1e6:g} MB)"
+
+
 def read_document(path: Path, doc_id: str, max_bytes: int) -> Document:
     """Read one file; raises ValueError naming the problem (not the path, the caller adds it)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ValueError(f"too large ({size / 1e6:.1f} MB; corpus.max_file_mb allows {max_bytes / 1e6:g} MB)")
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device would block the reload forever on read.
+            raise ValueError("not a regular file")
+        if info.st_size > max_bytes:
+            raise ValueError(_too_large(info.st_size, max_bytes))
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as exc:
         raise ValueError(f"cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise ValueError(_too_large(len(data), max_bytes, grew=True))
     if not data.strip():
         raise ValueError("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("UTF-16 text; save it as UTF-8")
     if b"\x00" in data[:8192]:
         raise ValueError("binary file, not text")
     try:
@@ -127,7 +148,8 @@ def corpus_files(directory: Path, extensions: tuple[str, ...]) -> list[Path]:
     """Files that are documents, in a stable order; hidden files and folders are ignored."""
     found: list[Path] = []
     # os.walk does not follow directory symlinks, so a symlink loop cannot trap it.
-    for root, dirs, files in os.walk(directory, onerror=None):
+    # A subfolder that cannot be listed is an error: its documents would silently vanish.
+    for root, dirs, files in os.walk(directory, onerror=_raise_unlistable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
@@ -135,6 +157,10 @@ def corpus_files(directory: Path, extensions: tuple[str, ...]) -> list[Path]:
             if Path(name).suffix.lower() in extensions:
                 found.append(Path(root) / name)
     return found
+
+
+def _raise_unlistable(error: OSError) -> None:
+    raise CorpusError(f"{display_path(Path(error.filename))}: cannot list folder ({error.strerror or error})")
 
 
 def load_corpus(
@@ -163,6 +189,8 @@ def load_corpus(
     for path in corpus_files(directory, extensions):
         doc_id = path.relative_to(directory).with_suffix("").as_posix()
         try:
+            if doc_id != doc_id.encode("utf-8", "replace").decode("utf-8"):
+                raise ValueError("file name is not valid UTF-8; rename the file")
             if doc_id in seen:
                 raise ValueError(f"same document id '{doc_id}' as {seen[doc_id].name}; rename one of them")
             document = read_document(path, doc_id, max_bytes)
