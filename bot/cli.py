@@ -31,7 +31,9 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    return Engine.load(_config(args))
+    from .progress import ProgressReporter
+
+    return Engine.load(_config(args), progress=ProgressReporter(stream=sys.stderr))
 
 
 def one_line(engine: Engine, question: str, top: int | None) -> str:
@@ -87,18 +89,25 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from collections import Counter
+
+    from .progress import ProgressReporter
+
     config = _config(args)
-    engine = Engine.load(config)
+    engine = Engine.load(config, progress=ProgressReporter(stream=sys.stderr))
     index = engine.index
     out.write(f"config: {config.source or '(defaults, no config.yaml)'}\n")
     out.write(f"corpus: {config.corpus.path}\n")
+    per_document = Counter(p.document_id for p in index.passages)
     for doc in index.corpus.documents:
-        count = sum(1 for p in index.passages if p.document_id == doc.id)
+        count = per_document[doc.id]
         source = f", {doc.source}" if doc.source else ""
         out.write(f"  {doc.id}: “{doc.title}”{source}: {len(doc.paragraphs)} paragraphs, {count} passages\n")
     out.write(
         f"{engine.documents} document(s), {engine.passages} passages, "
-        f"vocabulary {index.vocabulary_size} terms, indexed in {index.build_seconds:.2f} s\n"
+        f"vocabulary {index.vocabulary_size} terms, indexed in {index.build_seconds:.2f} s"
+        + (" (postings from the index cache)" if getattr(index, "from_cache", False) else "")
+        + "\n"
     )
     if index.corpus.skipped:
         for problem in index.corpus.skipped:

@@ -107,8 +107,8 @@ def build_index(config: Config, progress: Progress | None = None, use_cache: boo
         postings = builder.arrays()
         if use_cache:
             cache.save(config.cache_dir, key, postings)
-    if progress is not None:
-        progress(total, total)
+        if progress is not None:
+            progress(total, total)
     scorer = PostingsScorer.from_arrays(postings, config.ranking)
     return Index(
         corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started, from_cache=from_cache

@@ -77,14 +77,19 @@ class RankBM25Scorer:
 
 
 class PostingsScorer:
-    """Exact BM25 (same formulas and parameters as rank-bm25) over precomputed postings.
+    """Exact BM25 over precomputed postings: the same scores as rank-bm25, to the last bit.
 
-    Postings are grouped by term, passages ascending within a term; each posting holds
-    the term's whole contribution to that passage (float64, rank-bm25's formula), so a
-    query is a few scatter-adds. `top` also skips work that cannot change the top k
-    (MaxScore): once the terms still to add could not lift a passage that has none of
-    the terms added so far past the current k-th best, those terms are only looked up
-    for the passages still in the running. Every reported score is still the full sum.
+    Postings are grouped by term, passages ascending within a term. Each posting holds
+    the term's contribution to that passage, so ranking a query is a few scatter-adds
+    over the passages that contain its terms instead of rank-bm25's walk over all of
+    them. `top` also skips work that cannot change the top k (MaxScore): once the terms
+    still to add could not lift a passage that has none of the terms added so far past
+    the current k-th best, they are only looked up for the passages still in the running.
+
+    Summing in a different order can change the last bit of a score, and so the order
+    of two passages that rank-bm25 scores as exactly tied. So the few finalists (the
+    top k and anything within a hair of the k-th) are rescored with rank-bm25's own
+    formulas, idf values and summation order, and ranked by those scores.
     """
 
     def __init__(self, corpus: Sequence[Sequence[str]], config: RankingConfig) -> None:
@@ -101,65 +106,92 @@ class PostingsScorer:
 
     def _setup(self, arrays: "PostingsArrays", config: RankingConfig) -> None:
         self.arrays = arrays
+        self.config = config
         self.size = n = len(arrays.lengths)
         self.vocabulary: dict[str, int] = {term: i for i, term in enumerate(arrays.terms)}
         self.doc_ids = arrays.doc_ids
         self.offsets = arrays.offsets
         df = np.diff(self.offsets)
-        self.doc_freq = dict(zip(arrays.terms, df.tolist()))
-        tf = arrays.tf.astype(np.float64)
-        lengths = arrays.lengths.astype(np.float64)
+        self.df = df
+        df_list = df.tolist()
+        self.doc_freq = dict(zip(arrays.terms, df_list))
+        self.lengths = arrays.lengths.astype(np.float64)
+        # rank-bm25: total length (Python int) / passages.
+        self.avgdl = int(arrays.lengths.sum(dtype=np.int64)) / n if n else 0.0
+        self.idf = np.array(self._idf(df_list, n, config), dtype=np.float64)
 
-        idf = self._idf(df.astype(np.float64), n, config)
-        avgdl = lengths.sum() / n if n else 0.0
-        k1, b = config.k1, config.b
-        term_of_posting = np.repeat(np.arange(len(df)), df)
-        norm = 1 - b + b * lengths[self.doc_ids] / avgdl
-        posting_idf = idf[term_of_posting]
-        del term_of_posting
+        tf = arrays.tf.astype(np.float64)
+        idf = self.idf
+        k1, b, delta, avgdl = config.k1, config.b, config.delta, self.avgdl
+        posting_idf = np.repeat(idf, df)
+        norm = 1 - b + b * self.lengths[self.doc_ids] / avgdl
         if config.variant == "okapi":
             self.contrib = posting_idf * (tf * (k1 + 1) / (tf + k1 * norm))
             self.base = np.zeros(len(df))
         elif config.variant == "l":
             # rank-bm25's BM25L multiplies by tf, so a passage without the term gets 0.
             ctd = tf / norm
-            delta = config.delta
             self.contrib = posting_idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
             self.base = np.zeros(len(df))
         else:
-            delta = config.delta
             self.contrib = posting_idf * (delta + tf * (k1 + 1) / (k1 * norm + tf))
             self.base = idf * delta  # BM25Plus gives every passage idf·delta per query term
             self.contrib -= np.repeat(self.base, df)
         del posting_idf, norm, tf
-        self.idf = idf
-        self.df = df
         # Largest contribution of each term (MaxScore's bound); pruning needs all of them > 0.
         self.bound = np.maximum.reduceat(self.contrib, self.offsets[:-1]) if len(df) else np.zeros(0)
         self._prunable = bool(len(df)) and bool(self.contrib.min() > 0)
         self._local = threading.local()
 
     @staticmethod
-    def _idf(df: np.ndarray, n: int, config: RankingConfig) -> np.ndarray:
+    def _idf(df: list[int], n: int, config: RankingConfig) -> list[float]:
+        """rank-bm25's idf, computed as it does (math.log, its order of summation)."""
         if config.variant == "okapi":
-            idf = np.log(n - df + 0.5) - np.log(df + 0.5)
-            average = math.fsum(idf.tolist()) / len(idf) if len(idf) else 0.0
-            return np.where(idf < 0, config.epsilon * average, idf)
+            values = [math.log(n - freq + 0.5) - math.log(freq + 0.5) for freq in df]
+            total = 0
+            for value in values:  # rank-bm25 sums in first-occurrence order, as terms are numbered
+                total += value
+            eps = config.epsilon * (total / len(values)) if values else 0.0
+            return [eps if value < 0 else value for value in values]
         if config.variant == "l":
-            return np.log(n + 1) - np.log(df + 0.5)
-        return np.log((n + 1) / df)
+            return [math.log(n + 1) - math.log(freq + 0.5) for freq in df]
+        return [math.log((n + 1) / freq) for freq in df]
+
+    def _term_scores(self, t: int, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Term t's addition to the score of passages with these tf and lengths (rank-bm25's expressions)."""
+        idf = float(self.idf[t])
+        k1, b, delta, avgdl = self.config.k1, self.config.b, self.config.delta, self.avgdl
+        if self.config.variant == "okapi":
+            return idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths / avgdl)))
+        if self.config.variant == "l":
+            ctd = tf / (1 - b + b * lengths / avgdl)
+            return idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
+        return idf * (delta + (tf * (k1 + 1)) / (k1 * (1 - b + b * lengths / avgdl) + tf))
+
+    def _tf(self, t: int, docs: np.ndarray) -> np.ndarray:
+        """Frequency of term t in each of `docs` (0 where absent)."""
+        lo, hi = int(self.offsets[t]), int(self.offsets[t + 1])
+        postings = self.doc_ids[lo:hi]
+        where = np.searchsorted(postings, docs)
+        where[where == hi - lo] = 0
+        found = postings[where] == docs
+        tf = np.zeros(len(docs), dtype=np.float64)
+        tf[found] = self.arrays.tf[lo + where[found]]
+        return tf
+
+    def exact_scores(self, query: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """Scores of `docs` bit for bit as rank-bm25's get_scores: term by term, in query order."""
+        score = np.zeros(len(docs))
+        lengths = self.lengths[docs]
+        for term in query:
+            t = self.vocabulary.get(term)
+            if t is not None:  # rank-bm25 adds 0 for a term it has never seen
+                score += self._term_scores(t, self._tf(t, docs), lengths)
+        return score
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """Scores of every passage (for checks against rank-bm25; `top` avoids this)."""
-        scores = np.zeros(self.size)
-        for term in query:
-            t = self.vocabulary.get(term)
-            if t is None:
-                continue
-            scores += self.base[t]
-            lo, hi = self.offsets[t], self.offsets[t + 1]
-            scores[self.doc_ids[lo:hi]] += self.contrib[lo:hi]
-        return scores
+        return self.exact_scores(query, np.arange(self.size))
 
     def _buffer(self) -> np.ndarray:
         # One zeroed score array per thread, handed back zeroed after each query.
@@ -195,9 +227,9 @@ class PostingsScorer:
                     # Long postings ahead: are they worth scattering, or can they only reorder?
                     candidates = _union(touched, touched_count, scores)
                     theta = _kth(scores[candidates], k)
-                    if rest[i] * (1 + 1e-12) < theta:
-                        floor = theta - rest[i] * (1 + 1e-12) - 1e-12 * abs(theta)
-                        candidates = self._finish(candidates, terms[i:], counts, floor)
+                    slack = _TOLERANCE * (abs(theta) + rest[i] + base + 1)
+                    if rest[i] + slack < theta:
+                        candidates = self._finish(candidates, terms[i:], counts, theta - rest[i] - slack)
                         break
                     candidates = None
                 docs = doc_ids[lo:hi]
@@ -209,13 +241,17 @@ class PostingsScorer:
                 touched_count += hi - lo
             if candidates is None:
                 candidates = _union(touched, touched_count, scores)
-            hits = _order(candidates, scores, k)
+            values = scores[candidates]
         finally:
             for docs in touched:
                 scores[docs] = 0.0
-        if base:
-            hits = [Hit(h.passage, h.score + base) for h in hits]
-        return hits
+        if candidates.size > k:
+            # Finalists: the top k and whatever is within rounding of the k-th.
+            kth = _kth(values, k)
+            candidates = candidates[values >= kth - _TOLERANCE * (abs(kth) + base + 1)]
+        exact = self.exact_scores(query, candidates)
+        order = np.lexsort((candidates, -exact))[:k]
+        return [Hit(int(candidates[i]), float(exact[i])) for i in order]
 
     def _finish(self, candidates: np.ndarray, terms: list[int], counts: dict[int, int], floor: float) -> np.ndarray:
         """Add the remaining terms for the passages that can still reach the top k."""
@@ -232,6 +268,11 @@ class PostingsScorer:
                 values = values * counts[t]
             scores[keep[found]] += values
         return keep
+
+
+# Relative slack for rounding when comparing fast (reordered) sums: far above the ~1e-15
+# they can differ by, far below any real difference between two passages' scores.
+_TOLERANCE = 1e-9
 
 
 def _union(touched: list[np.ndarray], count: int, scores: np.ndarray) -> np.ndarray:
