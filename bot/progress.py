@@ -70,7 +70,7 @@ class ProgressReporter:
         share = min(done / total, 1.0)
         filled = int(share * self.width)
         bar = "█" * filled + "░" * (self.width - filled)
-        elapsed = now - (self._started or now)
+        elapsed = now - self._started if self._started is not None else 0.0
         tail = f"{elapsed:.1f} s" if final else _eta(share, elapsed)
         self.stream.write(f"\r{self.label} [{bar}] {share:4.0%} {done:,}/{total:,} passages {tail}   ")
         if final:
@@ -78,7 +78,7 @@ class ProgressReporter:
         self.stream.flush()
 
     def _line(self, done: int, total: int, now: float, final: bool) -> None:
-        elapsed = now - (self._started or now)
+        elapsed = now - self._started if self._started is not None else 0.0
         if final:
             text = f"{self.label}: {total:,} passages done in {elapsed:.1f} s"
         else:
