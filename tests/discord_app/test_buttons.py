@@ -262,3 +262,28 @@ async def test_with_insights_off_there_are_no_feedback_buttons_and_no_database(m
     why = await world.alice.click(asked.response, label="Why this?")
     assert "`meng`" in why.response.embeds[0].description
     assert not (tmp_path / "data" / "insights.sqlite3").exists()
+
+
+async def test_next_match_on_a_private_answer_edits_it_privately(make_world):
+    world = await make_world({"discord": {"ephemeral": True}})
+    asked = await world.alice.slash(world.channel, "ask", question=MENG)
+    assert asked.response.ephemeral
+    paged = await world.alice.click(asked.response, label="Next match")
+    assert paged.response.id == asked.response.id and paged.response.ephemeral
+    assert "match 2 of" in paged.response.embeds[0].footer.text
+
+
+async def test_a_long_question_still_fits_its_buttons(make_world):
+    world = await make_world({"answers": {"top": 25}})
+    question = (
+        "Which countries banned Huawei and ZTE from their next-generation 5G mobile networks because of "
+        "spying concerns raised by national security experts in Canada, Australia and New Zealand?"
+    )
+    asked = await world.alice.slash(world.channel, "ask", question=question)
+    ids = [cid for _, cid in buttons(asked.response)]
+    assert all(len(cid) <= 100 for cid in ids)
+    assert custom_id(asked.response, "Why this?").endswith(" +")  # more terms than fit, and it says so
+    why = await world.alice.click(asked.response, label="Why this?")
+    assert "more terms than a button can carry" in why.response.embeds[0].description
+    paged = await world.alice.click(asked.response, label="Next match")
+    assert "match 2 of" in paged.response.embeds[0].footer.text
