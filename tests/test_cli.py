@@ -1,0 +1,280 @@
+"""`python -m bot` as an operator runs it: broken files give one clear line, never a traceback;
+`ask --json` keeps its contract; batch, chat and eval work from pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import CONFIG, ROOT, STORY
+
+SHARED_QUESTIONS = ROOT.parent / "shared" / "story" / "dev-questions.yaml"
+TEAM_QUESTIONS = ROOT / "tests" / "data" / "story-questions.yaml"
+GOOD = "---\ntitle: Bridge\n---\nThe council approved the new bridge on Monday.\n\nThe mayor said it opens in 2026.\n"
+
+
+def bot(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    env.pop("DISCORD_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin.encode("utf-8") if isinstance(stdin, str) else stdin,
+        capture_output=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode != 0
+    assert "Traceback" not in stderr, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, stderr
+    return errors[0]
+
+
+# --- check with broken files ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config_text, expected",
+    [
+        ("corpus:\n  path: [unclosed\n", "config.yaml: line 3, column 1: not valid YAML"),
+        ("- corpus\n- answers\n", "config.yaml: expected a mapping of settings at the top level, got a list"),
+        ("corpus:\n  pth: corpus\n", "config.yaml: unknown setting 'corpus.pth'"),
+        ("answers:\n  top: many\n", "config.yaml: 'answers.top' must be a whole number, got 'many'"),
+        ("answers:\n  min_coverage: -1\n", "config.yaml: 'answers.min_coverage' must be between 0.0 and 1.0, got -1"),
+        ("discord:\n  token: abc.def.ghi\n", "config.yaml: 'discord.token' must not be stored in the config file"),
+        ("corpus:\n  path: nowhere\n", "nowhere: corpus directory not found"),
+    ],
+)
+def test_check_with_a_broken_config(tmp_path: Path, config_text: str, expected: str) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(config_text, encoding="utf-8")
+    result = bot("check", "--config", str(tmp_path / "config.yaml"))
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert str(tmp_path) in line and expected in line, line
+    assert "abc.def.ghi" not in result.stderr.decode() + result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        ({}, "corpus: no documents"),
+        ({"a.md": GOOD, "b.md": b"\x89PNG\x00\x00"}, "corpus/b.md: binary file, not text"),
+        ({"a.md": GOOD, "b.md": b"Caf\xe9\n"}, "corpus/b.md: not valid UTF-8 (line 1"),
+        ({"a.md": GOOD, "b.md": b""}, "corpus/b.md: empty file"),
+        ({"a.md": "---\ntitle: x\n\nNo end.\n"}, "corpus/a.md: front matter starts with '---' but has no closing"),
+        ({"a.md": "---\nauthor: x\n---\nBody.\n"}, "corpus/a.md: unknown front matter key 'author'"),
+    ],
+)
+def test_check_with_a_broken_corpus(make_corpus, files: dict, expected: str) -> None:
+    config = make_corpus(files)
+    line = one_line_error(bot("check", "--config", str(config)))
+    assert f"{config.parent}/{expected}" in line, line
+
+
+def test_check_with_a_missing_config_file(tmp_path: Path) -> None:
+    line = one_line_error(bot("check", "--config", str(tmp_path / "absent.yaml")))
+    assert line == f"error: {tmp_path / 'absent.yaml'}: file not found"
+
+
+def test_check_lists_skipped_files_and_fails(make_corpus) -> None:
+    config = make_corpus({"a.md": GOOD, "b.md": b""}, "corpus:\n  path: corpus\n  on_error: skip\n")
+    result = bot("check", "--config", str(config))
+    out = result.stdout.decode()
+    assert result.returncode == 1 and "Traceback" not in result.stderr.decode()
+    assert "a: “Bridge”: 2 paragraphs" in out
+    assert f"problem: {config.parent / 'corpus' / 'b.md'}: empty file (skipped)" in out
+    assert "ok" not in out.splitlines()
+
+
+def test_check_ok(make_corpus) -> None:
+    config = make_corpus({"a.md": GOOD})
+    result = bot("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().splitlines()[-1] == "ok"
+
+
+def test_run_without_a_token_says_what_to_set() -> None:
+    result = bot("run")
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN" in one_line_error(result)
+
+
+def test_run_with_a_broken_config_refuses_before_connecting(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("answers:\n  top: -3\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "fake.token.value-for-tests"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(tmp_path / "config.yaml")],
+        capture_output=True, env=env, timeout=60, cwd=ROOT,
+    )
+    assert result.returncode != 0
+    line = one_line_error(result)
+    assert "answers.top" in line and str(tmp_path / "config.yaml") in line
+    assert "fake.token.value-for-tests" not in result.stderr.decode() + result.stdout.decode()
+
+
+# --- ask --json contract ----------------------------------------------------------------------
+
+PASSAGE_KEYS = {"document", "title", "source", "paragraphs", "text", "score", "matched_terms", "context"}
+
+
+def story_paragraphs() -> list[str]:
+    body = STORY.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+    return [p.strip() for p in body.split("\n\n") if p.strip() and not p.startswith("# ")]
+
+
+def test_ask_json_contract_when_answered() -> None:
+    result = bot("ask", "--json", "--top", "3", "When was Meng Wanzhou arrested?")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"question", "answered", "coverage", "passages"}
+    assert data["question"] == "When was Meng Wanzhou arrested?"
+    assert data["answered"] is True
+    assert isinstance(data["coverage"], float) and 0 <= data["coverage"] <= 1
+    passages = data["passages"]
+    assert 1 <= len(passages) <= 3
+    scores = [p["score"] for p in passages]
+    assert scores == sorted(scores, reverse=True), "passages must come best first"
+    paragraphs = story_paragraphs()
+    for p in passages:
+        assert set(p) == PASSAGE_KEYS
+        assert isinstance(p["document"], str) and isinstance(p["title"], str)
+        assert isinstance(p["score"], float)
+        first, last = p["paragraphs"]
+        assert isinstance(first, int) and 1 <= first <= last <= len(paragraphs)
+        assert p["text"] in paragraphs[first - 1], "text must be verbatim from the document"
+        assert all(isinstance(t, str) for t in p["matched_terms"])
+        for c in p["context"]:
+            assert c["text"] in paragraphs[c["paragraphs"][0] - 1]
+    assert passages[0]["paragraphs"] == [5, 5]
+    assert "Dec. 1" in passages[0]["text"]
+
+
+@pytest.mark.parametrize("question", ["What is the capital of Peru?", "", "@everyone", "\u200b"])
+def test_ask_json_when_not_answered_has_no_passages(question: str) -> None:
+    result = bot("ask", "--json", question)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answered"] is False and data["passages"] == []
+    assert data["question"] == question
+
+
+def test_ask_without_a_question_is_a_usage_error() -> None:
+    result = bot("ask")
+    assert result.returncode == 2 and "QUESTION" in one_line_error(result)
+
+
+def test_ask_top_must_be_positive() -> None:
+    result = bot("ask", "--top", "0", "Who is Meng?")
+    assert result.returncode == 2 and "--top" in one_line_error(result)
+
+
+# --- batch from stdin --------------------------------------------------------------------------
+
+
+def test_ask_batch_from_stdin_one_line_per_answer() -> None:
+    questions = ["When was Meng Wanzhou arrested?", "What is the capital of Peru?", "", "Who is Michael Kovrig?"]
+    result = bot("ask", "--batch", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == len(questions)
+    assert lines[0].startswith("[huawei-5g-canada-china ¶5] ")
+    assert lines[1] == lines[2] == "[no answer] The story doesn't say."
+    assert lines[3].startswith("[huawei-5g-canada-china ¶7] ") and "Kovrig" in lines[3]
+
+
+def test_ask_batch_json_lines_match_single_asks() -> None:
+    questions = ["Who is Sarah McIver?", "Which countries banned Huawei from 5G?", "Nokia?"]
+    result = bot("ask", "--batch", "-", "--json", stdin="\n".join(questions))  # no final newline
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [r["question"] for r in records] == questions
+    for question, record in zip(questions, records):
+        single = json.loads(bot("ask", "--json", question).stdout)
+        assert single == record
+
+
+def test_ask_batch_with_hostile_lines_keeps_going() -> None:
+    lines = ["\x00\x01\x02", "@everyone <@&1>", "||spoiler||", "```", "a'" * 3000, "Who is Meng Wanzhou?"]
+    result = bot("ask", "--batch", "-", "--json", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(records) == len(lines)
+    assert records[-1]["answered"] is True
+    assert not any(r["answered"] for r in records[:4])
+
+
+def test_ask_batch_missing_file() -> None:
+    line = one_line_error(bot("ask", "--batch", "/nonexistent/questions.txt"))
+    assert line == "error: /nonexistent/questions.txt: file not found"
+
+
+# --- chat ----------------------------------------------------------------------------------------
+
+
+def test_chat_with_piped_input_answers_then_quits_on_empty_line() -> None:
+    result = bot("chat", stdin="When was Meng Wanzhou arrested?\nWhat is the capital of Peru?\n\nWho is Kovrig?\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.startswith("Story bot console: 1 document(s)")
+    assert out.count("bot>") == 2  # the empty line ended the session before the third question
+    first, second = out.split("bot>")[1:]
+    assert "**Meng**" in first and "Dec. 1" in first and "¶5 of 12 · CTV News" in first
+    assert "The story doesn't say" in second
+    assert "Kovrig" not in out
+
+
+def test_chat_ends_cleanly_at_end_of_input() -> None:
+    result = bot("chat", stdin="Who is Sarah McIver?")
+    assert result.returncode == 0 and "Traceback" not in result.stderr.decode()
+    assert result.stdout.decode().count("bot>") == 1 and "McIver" in result.stdout.decode()
+
+
+# --- eval ------------------------------------------------------------------------------------------
+
+
+def _check_eval(questions_file: Path) -> None:
+    data = yaml.safe_load(questions_file.read_text(encoding="utf-8"))
+    answerable = len(data.get("answerable") or [])
+    unanswerable = len(data.get("off_topic") or []) + len(data.get("near_miss") or [])
+    result = bot("eval", str(questions_file), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["answerable"] == answerable and report["unanswerable"] == unanswerable
+    for key in ("top1", "answered_correctly", "abstention"):
+        assert 0.0 <= report[key] <= 1.0
+    wrong = round(answerable * (1 - report["answered_correctly"])) + round(unanswerable * (1 - report["abstention"]))
+    assert len(report["misses"]) == wrong  # every miss is listed, nothing else
+    text = bot("eval", str(questions_file)).stdout.decode()
+    assert text.startswith(f"answerable: top-1 {round(report['top1'] * answerable)}/{answerable} ")
+    assert f"abstained {round(report['abstention'] * unanswerable)}/{unanswerable}" in text
+
+
+@pytest.mark.skipif(not SHARED_QUESTIONS.exists(), reason="shared/story/dev-questions.yaml not in this checkout")
+def test_eval_on_the_shared_dev_questions() -> None:
+    _check_eval(SHARED_QUESTIONS)
+
+
+def test_eval_on_the_team_questions() -> None:
+    _check_eval(TEAM_QUESTIONS)
+
+
+def test_eval_with_a_missing_questions_file() -> None:
+    assert one_line_error(bot("eval", "/nonexistent/q.yaml")) == "error: /nonexistent/q.yaml: file not found"
+
+
+def test_the_story_config_is_what_the_cli_uses_by_default() -> None:
+    result = bot("check", cwd=ROOT)
+    assert result.returncode == 0 and f"config: {CONFIG}" in result.stdout.decode()
