@@ -17,6 +17,7 @@ import yaml
 
 from .config import Config, ConfigError, load_config
 from .engine import CorpusError, Engine
+from .evaluation import QuestionsError
 from .insights import InsightsError
 from .presentation import render
 
@@ -207,6 +208,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except InsightsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except QuestionsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except UsageError as exc:

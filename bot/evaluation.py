@@ -19,12 +19,29 @@ class Questions:
     unanswerable: list[tuple[str, str]]  # (question, kind: off_topic / near_miss)
 
 
+class QuestionsError(ValueError):
+    """A questions file that cannot be used; the message names the file and the problem."""
+
+
 def load_questions(path: Path) -> Questions:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        raise QuestionsError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise QuestionsError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping with 'answerable', 'off_topic', 'near_miss'")
-    answerable = [(item["q"], tuple(item["gold"])) for item in data.get("answerable") or []]
-    unanswerable = [(q, kind) for kind in ("off_topic", "near_miss") for q in data.get(kind) or []]
+        raise QuestionsError(f"{path}: expected a mapping with 'answerable', 'off_topic', 'near_miss'")
+    try:
+        answerable = [(str(item["q"]), tuple(int(g) for g in item["gold"])) for item in data.get("answerable") or []]
+        unanswerable = [(str(q), kind) for kind in ("off_topic", "near_miss") for q in data.get(kind) or []]
+    except (KeyError, TypeError, ValueError):
+        raise QuestionsError(
+            f"{path}: each 'answerable' item needs q: (the question) and gold: (a list of paragraph numbers); "
+            "'off_topic' and 'near_miss' are lists of questions"
+        ) from None
     return Questions(answerable, unanswerable)
 
 

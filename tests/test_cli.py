@@ -278,3 +278,19 @@ def test_eval_with_a_missing_questions_file() -> None:
 def test_the_story_config_is_what_the_cli_uses_by_default() -> None:
     result = bot("check", cwd=ROOT)
     assert result.returncode == 0 and f"config: {CONFIG}" in result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("- just\n- a list\n", "expected a mapping with 'answerable'"),
+        ("answerable:\n  - {q: Who?}\n", "each 'answerable' item needs q:"),
+        ("answerable:\n  - {q: Who?, gold: [five]}\n", "each 'answerable' item needs q:"),
+        ("answerable: [1, 2]\n", "each 'answerable' item needs q:"),
+        ("answerable:\n  - {q: [unclosed\n", "line 3: not valid YAML"),
+    ],
+)
+def test_eval_with_a_malformed_questions_file(tmp_path: Path, text: str, problem: str) -> None:
+    (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
+    line = one_line_error(bot("eval", str(tmp_path / "q.yaml")))
+    assert line.startswith(f"error: {tmp_path / 'q.yaml'}: ") and problem in line, line
