@@ -284,8 +284,8 @@ def test_the_story_config_is_what_the_cli_uses_by_default() -> None:
     "text, problem",
     [
         ("- just\n- a list\n", "expected a mapping with 'answerable'"),
-        ("answerable:\n  - {q: Who?}\n", "each 'answerable' item needs q:"),
-        ("answerable:\n  - {q: Who?, gold: [five]}\n", "each 'answerable' item needs q:"),
+        ("answerable:\n  - {q: \"Who\"}\n", "each 'answerable' item needs q:"),
+        ("answerable:\n  - {q: \"Who\", gold: [five]}\n", "each 'answerable' item needs q:"),
         ("answerable: [1, 2]\n", "each 'answerable' item needs q:"),
         ("answerable:\n  - {q: [unclosed\n", "line 3: not valid YAML"),
     ],
