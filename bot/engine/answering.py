@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from .attribution import needs_attribution, speaker_names
 from .documents import Document
@@ -134,6 +135,32 @@ def unknown_names(question: str, tokens: list, doc_freq: dict[str, int], index: 
     return names
 
 
+def context_of(index: Index, position: int, attribution_context: bool = True) -> tuple[Passage, ...]:
+    """The passage shown before this one when it quotes someone it never names."""
+    if attribution_context and needs_attribution(index.passages[position].text):
+        previous = index.previous(position)
+        if previous is not None:
+            return (index.passages[previous],)
+    return ()
+
+
+def build_match(
+    index: Index, position: int, terms: Sequence[str], score: float, attribution_context: bool = True
+) -> Match:
+    """A passage as an answer: its context, and which question terms it holds.
+
+    A passage holds the terms the index holds for it (its text plus the speaker named
+    just before an unattributed quote), and unknown words sharing a stem with them.
+    """
+    passage = index.passages[position]
+    context = context_of(index, position, attribution_context)
+    speaker = speaker_names(context[0].text) if context else ""
+    present = set(index.analyzer.terms(passage.text + " " + speaker))
+    doc_freq = index.scorer.doc_freq
+    matched = tuple(t for t in dict.fromkeys(terms) if t in present or _prefix_of(t, present, doc_freq))
+    return Match(passage, index.documents[passage.document_id], score, position, matched, context)
+
+
 def answer(index: Index, question: str, top: int, min_coverage: float, attribution_context: bool = True) -> Answer:
     tokens = index.analyzer.tokens(question)
     if any(t.term not in QUESTION_FILLER for t in tokens):
@@ -143,21 +170,7 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
     size = index.scorer.size
     doc_freq = index.scorer.doc_freq
     weights = {t: term_weight(doc_freq.get(t, 0), size) for t in dict.fromkeys(terms) if t not in GENERIC}
-    matches = []
-    for hit in hits:
-        passage = index.passages[hit.passage]
-        context: tuple[Passage, ...] = ()
-        if attribution_context and needs_attribution(passage.text):
-            previous = index.previous(hit.passage)
-            if previous is not None:
-                context = (index.passages[previous],)
-        # The same terms the index holds for this passage (its text plus a named speaker).
-        speaker = speaker_names(context[0].text) if context else ""
-        present = set(index.analyzer.terms(passage.text + " " + speaker))
-        matched = tuple(t for t in dict.fromkeys(terms) if t in present or _prefix_of(t, present, doc_freq))
-        matches.append(
-            Match(passage, index.documents[passage.document_id], hit.score, hit.passage, matched, context)
-        )
+    matches = [build_match(index, hit.passage, terms, hit.score, attribution_context) for hit in hits]
     total = sum(weights.values())
 
     def coverage_of(match: Match) -> float:

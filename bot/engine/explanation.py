@@ -14,11 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .answering import GENERIC, Match, _prefix_of, term_weight
-from .attribution import needs_attribution, speaker_names
+from .answering import GENERIC, Match, build_match, term_weight
 from .engine import Engine
 from .index import Index
-from .passages import Passage
 
 
 @dataclass(frozen=True)
@@ -41,38 +39,13 @@ class Explanation:
         return tuple(t.term for t in self.terms if t.passages == 0)
 
 
-def context_of(index: Index, position: int, attribution_context: bool = True) -> tuple[Passage, ...]:
-    """The passage shown before this one when it quotes someone it never names."""
-    passage = index.passages[position]
-    if attribution_context and needs_attribution(passage.text):
-        previous = index.previous(position)
-        if previous is not None:
-            return (index.passages[previous],)
-    return ()
+def match_at(engine: Engine, position: int, terms: Sequence[str], score: float = 0.0) -> Match:
+    """The Match the answering step would build for this passage (for paging through matches)."""
+    return build_match(engine.index, position, terms, score, engine.config.passages.attribution_context)
 
 
 def matched_terms(index: Index, position: int, terms: Sequence[str], attribution_context: bool = True) -> tuple[str, ...]:
-    passage = index.passages[position]
-    context = context_of(index, position, attribution_context)
-    speaker = speaker_names(context[0].text) if context else ""
-    present = set(index.analyzer.terms(passage.text + " " + speaker))
-    doc_freq = index.scorer.doc_freq
-    return tuple(t for t in dict.fromkeys(terms) if t in present or _prefix_of(t, present, doc_freq))
-
-
-def match_at(engine: Engine, position: int, terms: Sequence[str], score: float = 0.0) -> Match:
-    """The Match the answering step would build for this passage (for paging through matches)."""
-    index = engine.index
-    attribution = engine.config.passages.attribution_context
-    passage = index.passages[position]
-    return Match(
-        passage,
-        index.documents[passage.document_id],
-        score,
-        position,
-        matched_terms(index, position, terms, attribution),
-        context_of(index, position, attribution),
-    )
+    return build_match(index, position, terms, 0.0, attribution_context).matched_terms
 
 
 def explain(engine: Engine, terms: Sequence[str], position: int | None) -> Explanation:
