@@ -109,7 +109,12 @@ def help_embed(examples: tuple[str, ...], max_length: int) -> discord.Embed:
         f"**/ask** `question` — ask about the story (up to {max_length} characters).",
         "**Direct message** — send me any question.",
         "**Mention me** in a channel — `@me your question`, and I reply to your message.",
+        "**Apps → Ask the story bot** on any message — answers that message's text, only for you.",
         "**/source** — the documents I know and when they were loaded.",
+        "",
+        "Under each answer: **Next match** pages through other passages, **Context** shows the "
+        "paragraphs around it, **Why this?** shows how it was chosen, and **Helpful / Not helpful** "
+        "tells the operator how it went.",
     ]
     if examples:
         lines += ["", "**Try, for example:**"] + [f"• {escape_markdown(q)}" for q in examples[:3]]
