@@ -14,7 +14,7 @@ from discord import app_commands
 from ..presentation import escape_markdown, shorten
 from .embeds import CONTENT, answer_embed, help_embed, source_embed
 from .holder import ReloadReport
-from .operators import is_operator
+from .operators import admit_operator
 from .responding import apologise, cooldown_text, deliver, send
 from .views import answer_controls
 
@@ -96,18 +96,10 @@ def reload_command(bot: "StoryBot") -> app_commands.Command:
     @app_commands.allowed_contexts(**EVERYWHERE)
     @app_commands.allowed_installs(guilds=True, users=False)
     async def reload(interaction: discord.Interaction) -> None:
-        # Acknowledge first: the owner lookup and the rebuild can both take longer than 3 s.
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        except discord.HTTPException:
-            log.warning("could not acknowledge /reload; not reloading", exc_info=True)
+        # Acknowledged first: the owner lookup and the rebuild can both take longer than 3 s.
+        if not await admit_operator(bot, interaction, "Sorry, only the bot's operators can reload it. Nothing was changed."):
             return
-        user = interaction.user
-        if not await is_operator(bot, user, bot.holder.engine.config.discord):
-            log.warning("/reload refused for user %s (not an operator)", user.id)
-            await send(interaction, content="Sorry, only the bot's operators can reload it. Nothing was changed.", ephemeral=True)
-            return
-        log.info("/reload requested by operator %s", user.id)
+        log.info("/reload requested by operator %s", interaction.user.id)
         report = await bot.holder.reload()
         await deliver(interaction, content=reload_text(report), ephemeral=True)
 

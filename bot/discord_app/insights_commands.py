@@ -21,7 +21,7 @@ from ..insights.stats import Counts, paragraph_span, percent
 from ..presentation import escape_markdown, shorten
 from .commands import EVERYWHERE
 from .embeds import ANSWERED, DESCRIPTION, FIELD_VALUE, answer_embed, fit
-from .operators import is_operator
+from .operators import admit_operator
 from .responding import apologise, cooldown_text, deliver, send
 from .views import BUTTONS, answer_controls
 
@@ -133,14 +133,7 @@ def stats_command(bot: "StoryBot") -> app_commands.Command:
     @app_commands.allowed_contexts(**EVERYWHERE)
     @app_commands.allowed_installs(guilds=True, users=False)
     async def stats(interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        except discord.HTTPException:
-            log.warning("could not acknowledge /stats", exc_info=True)
-            return
-        if not await is_operator(bot, interaction.user, bot.holder.engine.config.discord):
-            log.warning("/stats refused for user %s (not an operator)", interaction.user.id)
-            await send(interaction, content="Sorry, only the bot's operators can see its statistics.", ephemeral=True)
+        if not await admit_operator(bot, interaction, "Sorry, only the bot's operators can see its statistics."):
             return
         feature = getattr(bot, "insights", None)
         store = feature.store if feature is not None else None
