@@ -223,13 +223,13 @@ class PostingsScorer:
         try:
             for i, t in enumerate(terms):
                 lo, hi = int(offsets[t]), int(offsets[t + 1])
-                if self._prunable and touched and hi - lo > 2 * touched_count:
+                if self._prunable and touched and hi - lo > max(_CHECK_MIN, touched_count // 2):
                     # Long postings ahead: are they worth scattering, or can they only reorder?
                     candidates = _union(touched, touched_count, scores)
                     theta = _kth(scores[candidates], k)
                     slack = _TOLERANCE * (abs(theta) + rest[i] + base + 1)
                     if rest[i] + slack < theta:
-                        candidates = self._finish(candidates, terms[i:], counts, theta - rest[i] - slack)
+                        candidates = self._finish(candidates, terms[i:], counts, rest[i:], k, base)
                         break
                     candidates = None
                 docs = doc_ids[lo:hi]
@@ -253,11 +253,20 @@ class PostingsScorer:
         order = np.lexsort((candidates, -exact))[:k]
         return [Hit(int(candidates[i]), float(exact[i])) for i in order]
 
-    def _finish(self, candidates: np.ndarray, terms: list[int], counts: dict[int, int], floor: float) -> np.ndarray:
-        """Add the remaining terms for the passages that can still reach the top k."""
+    def _finish(
+        self, candidates: np.ndarray, terms: list[int], counts: dict[int, int], rest: list[float], k: int, base: float
+    ) -> np.ndarray:
+        """Add the remaining terms, looked up only for passages that can still reach the top k.
+
+        `rest[j]` bounds what terms[j:] can still add. After each term the k-th best partial
+        score (a floor for the final k-th) rises and the bound falls, so the field narrows.
+        """
         scores = self._buffer()
-        keep = candidates[scores[candidates] >= floor]
-        for t in terms:
+        keep = candidates
+        for j, t in enumerate(terms):
+            partial = scores[keep]
+            theta = _kth(partial, k)
+            keep = keep[partial >= theta - rest[j] - _TOLERANCE * (abs(theta) + rest[j] + base + 1)]
             lo, hi = int(self.offsets[t]), int(self.offsets[t + 1])
             docs = self.doc_ids[lo:hi]
             where = np.searchsorted(docs, keep)
@@ -273,6 +282,8 @@ class PostingsScorer:
 # Relative slack for rounding when comparing fast (reordered) sums: far above the ~1e-15
 # they can differ by, far below any real difference between two passages' scores.
 _TOLERANCE = 1e-9
+# Postings shorter than this are scattered without first asking whether they can matter.
+_CHECK_MIN = 256
 
 
 def _union(touched: list[np.ndarray], count: int, scores: np.ndarray) -> np.ndarray:
