@@ -151,6 +151,10 @@ def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        # An unclosed bracket or quote is reported where the file ends; say where it was opened.
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None and mark is not None and start.line != mark.line:
+            problem += f"; {context} that starts at line {start.line + 1}, column {start.column + 1}"
         raise ConfigError(f"{name}:{where} not valid YAML ({problem})") from None
     if raw is None:
         raw = {}

@@ -87,6 +87,19 @@ def test_not_yaml_names_the_line(tmp_path: Path, text: str, line: int) -> None:
     assert f"line {line}," in message and "not valid YAML" in message
 
 
+@pytest.mark.parametrize(
+    "text, opened",
+    [
+        ("corpus:\n  path: corpus\ndiscord:\n  admin_user_ids: [1, 2\n  ephemeral: true\n", "line 4, column 19"),
+        ("discord:\n  example_questions:\n    - \"Who is it?\n    - Another\n", "line 3, column 7"),
+    ],
+)
+def test_an_unclosed_bracket_or_quote_says_where_it_was_opened(tmp_path: Path, text: str, opened: str) -> None:
+    # YAML notices only at the end of the file; the operator needs the line that opened it.
+    message = refused(tmp_path, text)
+    assert f"starts at {opened}" in message, message
+
+
 def test_python_tags_are_refused_not_executed(tmp_path: Path) -> None:
     message = refused(tmp_path, "corpus: !!python/object/apply:os.system ['echo hacked']\n")
     assert "not valid YAML" in message
