@@ -87,13 +87,29 @@ _FOLD_TABLE = _FoldTable()
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 
 
+def _term_function(stop_words: frozenset[str], stemmer: object | None):
+    """word → term (None for a stop word): possessive dropped, irregular past mapped, stemmed."""
+
+    def term(word: str) -> str | None:
+        word = _POSSESSIVE.sub("", word)
+        if word in stop_words:
+            return None
+        if stemmer is not None and not word.isdigit():
+            word = stemmer.stemWord(IRREGULAR.get(word, word))  # type: ignore[attr-defined]
+        return word
+
+    return term
+
+
 class Analyzer:
     """Turns text into index terms; cheap to call repeatedly (stems are memoised)."""
 
     def __init__(self, stop_words: bool = True, stemming: bool = True, language: str = "english") -> None:
         self.stop_words = ENGLISH_STOP_WORDS if stop_words else frozenset()
         self._stemmer = snowballstemmer.stemmer(language) if stemming else None
-        self._term = lru_cache(maxsize=500_000)(self._term_uncached)
+        # Memoise a function that does not hold `self`: a bound method here would make a
+        # reference cycle, and an index freed on reload would wait for the cyclic GC.
+        self._term = lru_cache(maxsize=500_000)(_term_function(self.stop_words, self._stemmer))
 
     @property
     def settings(self) -> tuple[object, ...]:
@@ -101,12 +117,7 @@ class Analyzer:
         return ("v2", sorted(self.stop_words), self._stemmer is not None)
 
     def _term_uncached(self, word: str) -> str | None:
-        word = _POSSESSIVE.sub("", word)
-        if word in self.stop_words:
-            return None
-        if self._stemmer is not None and not word.isdigit():
-            word = self._stemmer.stemWord(IRREGULAR.get(word, word))
-        return word
+        return _term_function(self.stop_words, self._stemmer)(word)
 
     def tokens(self, text: str) -> list[Token]:
         folded = fold(text)
