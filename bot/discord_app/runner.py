@@ -17,6 +17,7 @@ import discord
 
 from ..config import ConfigError, load_config
 from ..engine import CorpusError, Engine
+from ..progress import ProgressReporter
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 TOKEN_VARIABLE = "DISCORD_TOKEN"
@@ -43,7 +44,7 @@ def run(config_path: str | Path | None = None) -> int:
             format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
         )
         # Load before connecting: a broken corpus is reported without touching Discord.
-        engine = Engine.load(config)
+        engine = Engine.load(config, progress=ProgressReporter(logger=log))  # a bar on a terminal, else log lines
     except (ConfigError, CorpusError) as exc:
         _error(str(exc))
         return EXIT_PROBLEM
