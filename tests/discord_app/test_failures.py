@@ -365,7 +365,6 @@ async def test_a_broken_corpus_the_running_bot_survived_stops_the_next_start(mak
     insights_commands.teardown(world.bot)
     with pytest.raises(CorpusError, match=r"bad\.md: binary file"):
         await world.env.restart_bot(create_bot(world.config_path))
-    world.env._started = False  # the failed restart already detached the bot; nothing left to shut down
 
 
 def test_unreadable_corpus_is_named(tmp_path: Path) -> None:
