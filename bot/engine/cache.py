@@ -27,6 +27,8 @@ from .scoring import PostingsArrays
 
 log = logging.getLogger(__name__)
 
+# Bump when the file layout changes, or when code that decides a passage's terms changes
+# (splitting, attribution, title terms) in a way the settings in the key don't show.
 FORMAT = 1
 KEEP = 3  # cache files kept per folder (most recently used first)
 _ARRAYS = ("offsets", "doc_ids", "tf", "lengths")
