@@ -7,6 +7,7 @@ Discord bot, so what you see here is what the bot would post.
 from __future__ import annotations
 
 import argparse
+import io
 import dataclasses
 import json
 import sys
@@ -50,7 +51,11 @@ def one_line(engine: Engine, question: str, top: int | None) -> str:
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     engine = _engine(args)
     if args.batch:
-        stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+        # Undecodable bytes become U+FFFD: one bad line is a question like any other, not a crash.
+        if args.batch == "-":
+            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+        else:
+            stream = open(args.batch, encoding="utf-8", errors="replace")
         with stream:
             for line in stream:
                 question = line.rstrip("\n")

@@ -294,3 +294,15 @@ def test_eval_with_a_malformed_questions_file(tmp_path: Path, text: str, problem
     (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
     line = one_line_error(bot("eval", str(tmp_path / "q.yaml")))
     assert line.startswith(f"error: {tmp_path / 'q.yaml'}: ") and problem in line, line
+
+
+def test_ask_batch_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """A bad line is answered like any other (its bad bytes shown as �), not a traceback."""
+    data = b"Who is Michael Kovrig?\n\xff\xfe caf\xe9\nWhen was Meng Wanzhou arrested?\n"
+    (tmp_path / "q.txt").write_bytes(data)
+    for result in (bot("ask", "--batch", "-", stdin=data), bot("ask", "--batch", str(tmp_path / "q.txt"))):
+        assert result.returncode == 0 and "Traceback" not in result.stderr.decode()
+        lines = result.stdout.decode().splitlines()
+        assert len(lines) == 3
+        assert lines[0].startswith("[huawei-5g-canada-china ¶7]") and lines[2].startswith("[huawei-5g-canada-china ¶5]")
+        assert lines[1] == "[no answer] The story doesn't say."
