@@ -112,7 +112,11 @@ def reload_text(report: ReloadReport) -> str:
         f"Passages: {report.passages_before} → {report.passages_after}"
     )
     if report.ok:
-        return f"Reloaded in {report.seconds:.2f} s.\n{counts}"
+        text = f"Reloaded in {report.seconds:.2f} s.\n{counts}"
+        if report.skipped:  # corpus.on_error: skip served the rest; say what is missing and why
+            text += f"\n**Left out** ({_count(len(report.skipped), 'file')}, corpus.on\\_error: skip):\n"
+            text += "\n".join("• " + escape_markdown(problem) for problem in report.skipped)
+        return shorten(text, CONTENT)
     head = (
         f"Reload failed after {report.seconds:.2f} s, so I'm still answering from the previous index "
         f"({_count(report.documents_before, 'document')}, {_count(report.passages_before, 'passage')}).\n**Reason:** "

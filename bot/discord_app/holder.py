@@ -30,6 +30,8 @@ class ReloadReport:
     passages_after: int
     seconds: float
     error: str | None = None  # for the operator: file and problem
+    # Files left out under `corpus.on_error: skip` ("path: problem"): served without them.
+    skipped: tuple[str, ...] = ()
 
 
 class EngineHolder:
@@ -38,6 +40,8 @@ class EngineHolder:
         self._engine = engine
         self.loaded_at: datetime | None = datetime.now(timezone.utc) if engine is not None else None
         self._lock = asyncio.Lock()
+        if engine is not None:
+            _left_out(engine)
 
     @property
     def loaded(self) -> bool:
@@ -53,6 +57,7 @@ class EngineHolder:
         """First load at start-up; errors propagate (start-up must refuse a broken corpus)."""
         if self._engine is None:
             self._swap(await asyncio.to_thread(Engine.load, self.config_path))
+            _left_out(self.engine)
         return self.engine
 
     async def reload(self) -> ReloadReport:
@@ -76,7 +81,9 @@ class EngineHolder:
                     "reloaded: documents %d -> %d, passages %d -> %d in %.2f s",
                     old.documents, new.documents, old.passages, new.passages, seconds,
                 )
-                return ReloadReport(True, old.documents, old.passages, new.documents, new.passages, seconds)
+                return ReloadReport(
+                    True, old.documents, old.passages, new.documents, new.passages, seconds, skipped=_left_out(new)
+                )
             seconds = time.perf_counter() - started
             log.warning("reload failed, keeping the previous index: %s", error)
             return ReloadReport(
@@ -86,3 +93,11 @@ class EngineHolder:
     def _swap(self, engine: Engine) -> None:
         self._engine = engine
         self.loaded_at = datetime.now(timezone.utc)
+
+
+def _left_out(engine: Engine) -> tuple[str, ...]:
+    """Warn about each file `corpus.on_error: skip` left out, so the operator hears of it."""
+    problems = tuple(str(problem) for problem in engine.index.corpus.skipped)
+    for problem in problems:
+        log.warning("left out of the index (corpus.on_error: skip): %s", problem)
+    return problems

@@ -380,3 +380,17 @@ def test_unreadable_corpus_is_named(tmp_path: Path) -> None:
             asyncio.run(bot.holder.load())
     finally:
         (tmp_path / "corpus").chmod(0o755)
+
+
+async def test_on_error_skip_serves_the_rest_and_tells_the_operator_what_was_left_out(make_world, caplog):
+    world = await make_world({"corpus": {"on_error": "skip"}}, files={"empty.md": ""})  # broken from the start
+    assert world.bot.holder.engine.documents == 1
+    assert "left out of the index (corpus.on_error: skip):" in caplog.text and "empty.md: empty file" in caplog.text
+
+    (world.corpus / "bad.md").write_bytes(b"\x00\x01")
+    (world.corpus / "halifax.md").write_text(GOOD, encoding="utf-8")
+    result = await world.operator.user.slash("reload")
+    text = result.response.content.replace("\\", "")
+    assert text.startswith("Reloaded in") and "Documents: 1 → 2" in text
+    assert "**Left out** (2 files, corpus.on_error: skip):" in text
+    assert "bad.md: binary file, not text" in text and "empty.md: empty file" in text
