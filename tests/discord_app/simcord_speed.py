@@ -10,6 +10,8 @@ settled is unchanged.
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import simcord
 
@@ -18,7 +20,9 @@ POLL_SECONDS = 0.001
 
 @pytest.fixture
 def fast_settle(monkeypatch):
-    real = simcord.Env._settle_internal
+    real = getattr(simcord.Env, "_settle_internal", None)
+    if real is None or "idle" not in inspect.signature(real).parameters:
+        return  # a SimCord without this private hook: the tests still run, only slower
 
     async def settle(self, *, idle: float = 0.05, **kwargs):
         return await real(self, idle=min(idle, POLL_SECONDS), **kwargs)
