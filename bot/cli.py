@@ -87,6 +87,9 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
             question = input("you> ")
         except EOFError:
             break
+        except UnicodeDecodeError:
+            out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
+            continue
         if not question.strip():
             break
         reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
