@@ -25,13 +25,17 @@ from typing import Sequence
 
 from .attribution import needs_attribution, speaker_names
 from .documents import Document
-from .expectations import expected, supplies
+from .analysis import Token, fold
+from .expectations import expected, form_words, supplies
+from .spelling import spells_acronym
 from .index import Index
 from .passages import Passage
 
 # Words that talk about the asking, not the subject ("tell me about the story ...").
 # They are dropped from a question that has other words, and never count against coverage.
 QUESTION_FILLER = frozenset("tell know explain describ pleas articl stori thing someth anyth".split())
+
+CANDIDATES = 10
 
 # Words that shape a question without saying what it is about; left out of coverage.
 GENERIC = frozenset(
@@ -109,7 +113,9 @@ def _prefix_of(term: str, present: set[str], doc_freq: dict[str, int]) -> bool:
     return any(len(p) >= need and p[:need] == term[:need] for p in present)
 
 
-def unknown_names(question: str, tokens: list, doc_freq: dict[str, int], index: Index) -> list[str]:
+def unknown_names(
+    question: str, tokens: list, doc_freq: dict[str, int], index: Index, matches: Sequence[Match] = ()
+) -> list[str]:
     """Capitalised words inside the question (not its first word) that the corpus never uses.
 
     Skipped for questions typed without lowercase (shouting tells nothing about names),
@@ -130,8 +136,11 @@ def unknown_names(question: str, tokens: list, doc_freq: dict[str, int], index: 
         capitalised = word[:1].isupper() and not word.isupper() and not at_start
         acronym = word.isupper() and not word.isdigit()
         if len(word) >= 4 and (capitalised or acronym):
-            if token.term not in doc_freq and not index.vocabulary.resembles(token.term):
-                names.append(word)
+            if token.term in doc_freq or index.vocabulary.resembles(token.term):
+                continue
+            if acronym and any(token.term in m.matched_terms for m in matches):
+                continue  # an acronym the matching passages spell out
+            names.append(word)
     return names
 
 
@@ -150,27 +159,47 @@ def build_match(
     """A passage as an answer: its context, and which question terms it holds.
 
     A passage holds the terms the index holds for it (its text plus the speaker named
-    just before an unattributed quote), and unknown words sharing a stem with them.
+    just before an unattributed quote), unknown words sharing a stem with them, and
+    unknown short words its consecutive initials spell ("CFO": chief financial officer).
     """
     passage = index.passages[position]
     context = context_of(index, position, attribution_context)
     speaker = speaker_names(context[0].text) if context else ""
     present = set(index.analyzer.terms(passage.text + " " + speaker))
     doc_freq = index.scorer.doc_freq
-    matched = tuple(t for t in dict.fromkeys(terms) if t in present or _prefix_of(t, present, doc_freq))
+    folded: list[str] = []  # computed once, only if an unknown word might be an acronym
+
+    def holds(term: str) -> bool:
+        if term in present or _prefix_of(term, present, doc_freq):
+            return True
+        if term in doc_freq or len(term) > 6:
+            return False
+        folded[:] = folded or [fold(passage.text)]
+        return spells_acronym(term, folded[0])
+
+    matched = tuple(t for t in dict.fromkeys(terms) if holds(t))
     return Match(passage, index.documents[passage.document_id], score, position, matched, context)
 
 
 def answer(index: Index, question: str, top: int, min_coverage: float, attribution_context: bool = True) -> Answer:
     tokens = index.analyzer.tokens(question)
-    if any(t.term not in QUESTION_FILLER for t in tokens):
-        tokens = [t for t in tokens if t.term not in QUESTION_FILLER]
-    terms = [t.term for t in tokens]
-    hits = index.search(terms, top)
-    size = index.scorer.size
+    # Words about the asking ("tell me") or about the answer's form ("how many", "what year")
+    # are dropped when the question has other words: they do not say what it is about.
+    asking = QUESTION_FILLER | set(index.analyzer.terms(" ".join(form_words(question))))
+    if any(t.term not in asking for t in tokens):
+        tokens = [t for t in tokens if t.term not in asking]
+    # A misspelt word is read as the corpus word it resembles ("Wangzhou" → wanzhou).
     doc_freq = index.scorer.doc_freq
+    for i, token in enumerate(tokens):
+        if token.term not in doc_freq and (fixed := index.vocabulary.correction(token.term)):
+            tokens[i] = Token(fixed, token.start, token.end)
+    terms = [t.term for t in tokens]
+    # Candidates for the checks below; more than are shown, so a passage that covers the
+    # question but ranks lower (an acronym, a derived word) can still be found.
+    hits = index.search(terms, max(top, CANDIDATES))
+    size = index.scorer.size
     weights = {t: term_weight(doc_freq.get(t, 0), size) for t in dict.fromkeys(terms) if t not in GENERIC}
-    matches = [build_match(index, hit.passage, terms, hit.score, attribution_context) for hit in hits]
+    matches = [build_match(index, hit.passage, terms, hit.score, attribution_context) for hit in hits[:top]]
     total = sum(weights.values())
 
     def coverage_of(match: Match) -> float:
@@ -180,17 +209,21 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
 
     if not matches:
         return Answer(question, tuple(terms), (), 0.0, True, weights, "no passage contains any of the question's words")
-    if names := unknown_names(question, tokens, doc_freq, index):
+    if names := unknown_names(question, tokens, doc_freq, index, matches):
         reason = f"the corpus never mentions {', '.join(names)}"
-        return Answer(question, tuple(terms), tuple(matches), coverage_of(matches[0]), True, weights, reason)
+        return Answer(question, tuple(terms), tuple(matches[:top]), coverage_of(matches[0]), True, weights, reason)
     # The answer is the best-ranked passage that covers the question and has the expected
     # form (a "when" question skips a passage with no time in it for one that has one).
     form = expected(question)
-    for i, match in enumerate(matches):
+    for i, hit in enumerate(hits):
+        if i == len(matches):  # beyond the shown matches: built only when needed
+            matches.append(build_match(index, hit.passage, terms, hit.score, attribution_context))
+        match = matches[i]
         coverage = coverage_of(match)
         if coverage >= min_coverage and supplies(match.passage.text, form):
-            ordered = (match, *matches[:i], *matches[i + 1 :])
+            ordered = (match, *matches[:i], *matches[i + 1 :])[:top]
             return Answer(question, tuple(terms), ordered, coverage, False, weights)
+    matches = matches[:top]
     coverage = coverage_of(matches[0])
     if coverage < min_coverage:
         reason = f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"

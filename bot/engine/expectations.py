@@ -64,6 +64,19 @@ def expected(question: str) -> Expects:
     return Expects.ANYTHING
 
 
+# The words that only say which form is wanted ("how MANY", "what YEAR"): not the subject.
+_FORM_WORDS = re.compile(
+    r"\bhow\s+(many|much|old|tall|big|large|often|fast|long|far|soon)\b"
+    r"|\b(?:what|which)\s+(year|date|day|month|time)\b",
+    re.IGNORECASE,
+)
+
+
+def form_words(question: str) -> list[str]:
+    """Words of the question that ask for the answer's form rather than name its subject."""
+    return [m.group(1) or m.group(2) for m in _FORM_WORDS.finditer(question[:500])]
+
+
 def supplies(text: str, expects: Expects) -> bool:
     """Whether a passage contains something of the expected form."""
     if expects is Expects.TIME:

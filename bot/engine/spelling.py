@@ -8,6 +8,7 @@ length; the comparison is a banded edit distance, so it stays cheap.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Iterable
 
@@ -31,14 +32,52 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def spells_acronym(term: str, folded_text: str) -> bool:
+    """Whether consecutive words of the (folded) text have `term` as initials: cfo → chief financial officer."""
+    if not (2 <= len(term) <= 6 and term.isalpha()):
+        return False
+    initials = "".join(w[0] for w in _WORDS.findall(folded_text))
+    return term in initials
+
+
 class Vocabulary:
     """The corpus' terms bucketed by first letter, for near-match lookups."""
 
     def __init__(self, terms: Iterable[str]) -> None:
         self.buckets: dict[str, list[str]] = defaultdict(list)
+        self.pairs: dict[str, list[str]] = defaultdict(list)  # by first two letters, for corrections
         for term in terms:
             if len(term) >= 3:
                 self.buckets[term[0]].append(term)
+                if term.isalpha():
+                    self.pairs[term[:2]].append(term)
+
+    def correction(self, term: str) -> str | None:
+        """The corpus word a misspelt question word most likely meant ("wangzhou" → wanzhou).
+
+        Only for alphabetic words of 6+ letters that keep their first two letters, within
+        one edit (two from 10 letters), and only when exactly one corpus word is that close:
+        a guess between several words is no correction.
+        """
+        if len(term) < 6 or not term.isalpha():
+            return None
+        limit = 1 if len(term) < 10 else 2
+        best: list[str] = []
+        best_distance = limit + 1
+        for candidate in self.pairs.get(term[:2], ()):
+            if abs(len(candidate) - len(term)) > limit:
+                continue
+            distance = edit_distance(term, candidate, limit)
+            if distance > limit:
+                continue
+            if distance < best_distance:
+                best, best_distance = [candidate], distance
+            elif distance == best_distance:
+                best.append(candidate)
+        return best[0] if len(best) == 1 else None
 
     def resembles(self, term: str) -> bool:
         if len(term) < 5:

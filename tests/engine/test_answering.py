@@ -81,3 +81,36 @@ def test_json_contract(engine: Engine) -> None:
     assert len(data["passages"]) <= 2
     scores = [p["score"] for p in data["passages"]]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "question, paragraph",
+    [
+        ("Who is Huawei's CFO?", 5),  # an acronym the passage spells out
+        ("When was the huawei cfo arrested?", 5),
+        ("What date was Meng Wanzhou detained?", 5),  # "date" asks for the form, not the subject
+        ("How long has Huawei operated in Canada?", 10),  # ¶11 ranks first but has no duration
+    ],
+)
+def test_answers_questions_that_need_more_than_word_overlap(engine: Engine, question: str, paragraph: int) -> None:
+    best = engine.ask(question).best
+    assert best is not None and best.passage.paragraphs == (paragraph, paragraph)
+
+
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("What did Nokia say about the Huawei ban?", "never mentions Nokia"),
+        ("Did Germany ban Huawei from 5G?", "never mentions Germany"),
+        ("How old is Justin Trudeau?", "number"),
+        ("When was Huawei founded?", "covers"),
+    ],
+)
+def test_abstention_reason(engine: Engine, question: str, reason: str) -> None:
+    answer = engine.ask(question)
+    assert answer.abstained and reason in answer.reason
+
+
+def test_misspelt_name_is_not_an_unknown_name(engine: Engine) -> None:
+    answer = engine.ask("When was Meng Wangzhou arrested?")
+    assert not answer.abstained and answer.best is not None and answer.best.passage.paragraphs == (5, 5)
