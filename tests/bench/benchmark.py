@@ -51,18 +51,30 @@ def ms(seconds: float) -> str:
 # --- phases run in a fresh process (so memory and start-up are not flattered by this one) ---------
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not getrusage: on Linux ru_maxrss survives
+    exec, so a child started by a big parent would report the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def phase_build(config_path: str) -> dict:
     from bot.engine import Engine
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_mb()
     started = time.perf_counter()
     engine = Engine.load(config_path)
     seconds = time.perf_counter() - started
     assert not engine.index.from_cache
     return {
         "seconds": seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_after_imports_mb": rss_before / 1024,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_after_imports_mb": rss_before,
         "passages": engine.passages,
     }
 
