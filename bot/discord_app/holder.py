@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from ..config import ConfigError
 from ..engine import CorpusError, Engine
@@ -40,6 +41,8 @@ class EngineHolder:
         self._engine = engine
         self.loaded_at: datetime | None = datetime.now(timezone.utc) if engine is not None else None
         self._lock = asyncio.Lock()
+        # Called (on the event loop) with each engine put in service, e.g. to warm caches.
+        self.on_swap: list[Callable[[Engine], None]] = []
         if engine is not None:
             _left_out(engine)
 
@@ -93,6 +96,11 @@ class EngineHolder:
     def _swap(self, engine: Engine) -> None:
         self._engine = engine
         self.loaded_at = datetime.now(timezone.utc)
+        for listener in list(self.on_swap):
+            try:
+                listener(engine)
+            except Exception:
+                log.exception("engine swap listener %r failed", listener)
 
 
 def _left_out(engine: Engine) -> tuple[str, ...]:

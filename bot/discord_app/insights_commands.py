@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from ..engine.suggestions import MAX_CHARS, cached_suggester, suggester_for
+from ..engine.suggestions import MAX_CHARS, Suggester, cached_suggester, suggester_for
 from ..insights import InsightsError, InsightsRecorder, InsightsStore, Stats, compute_stats
 from ..insights.stats import Counts, paragraph_span, percent
 from ..presentation import escape_markdown, shorten
@@ -39,6 +39,7 @@ class Insights:
     """What this feature keeps on the bot (`bot.insights`)."""
 
     recorder: InsightsRecorder | None = None
+    warming: "asyncio.Task[object] | None" = None  # suggestions being built for a new index
 
     @property
     def store(self) -> InsightsStore | None:
@@ -63,7 +64,21 @@ async def setup(bot: "StoryBot") -> None:
     ask = bot.tree.get_command("ask")
     if isinstance(ask, app_commands.Command):
         ask.autocomplete("question")(_autocomplete(bot))
-    await asyncio.to_thread(suggester_for, bot.holder.engine)  # ready for the first keystroke
+    # Built in the background, for each index put in service: start-up, a reload and
+    # the first keystroke never wait for it.
+    warm_suggestions(bot)
+    bot.holder.on_swap.append(lambda engine: warm_suggestions(bot))
+
+
+def warm_suggestions(bot: "StoryBot") -> None:
+    """Start building the current index's suggestions off the event loop, once."""
+    feature = getattr(bot, "insights", None)
+    engine = bot.holder.engine
+    if feature is None or cached_suggester(engine) is not None:
+        return
+    if feature.warming is not None and not feature.warming.done():
+        return
+    feature.warming = asyncio.get_running_loop().create_task(asyncio.to_thread(suggester_for, engine))
 
 
 def teardown(bot: "StoryBot") -> None:
@@ -79,8 +94,11 @@ def _autocomplete(bot: "StoryBot"):
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
             engine = bot.holder.engine
-            # Built once per index, off the event loop; only the first keystroke after a reload waits.
-            suggester = cached_suggester(engine) or await asyncio.to_thread(suggester_for, engine)
+            # Built once per index, in the background; until then only the example questions.
+            suggester = cached_suggester(engine)
+            if suggester is None:
+                warm_suggestions(bot)
+                suggester = Suggester((), engine.config.discord.example_questions)
             limit = min(MAX_CHARS, bot.settings.max_question_length)
             return [app_commands.Choice(name=s, value=s) for s in suggester.suggest(current, max_chars=limit)]
         except Exception:
