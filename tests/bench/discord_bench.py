@@ -219,17 +219,30 @@ async def e2e(args: argparse.Namespace) -> dict:
     }
 
 
+async def startup(args: argparse.Namespace) -> dict:
+    """Start-up to ready (SimCord's READY, commands synced), without and then with the index cache."""
+    with tempfile.TemporaryDirectory(prefix="story-start-") as tmp:
+        world = World(Path(tmp), args.passages, users=2, queries=10)
+        report = {"passages": args.passages}
+        for label in ("cold_seconds", "cached_seconds", "cached_again_seconds"):
+            await world.start()
+            report[label] = world.start_seconds
+            await world.stop()
+        return report
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["lag", "e2e"])
+    p.add_argument("mode", choices=["lag", "e2e", "startup"])
     p.add_argument("--passages", type=int, default=0, help="synthetic passages (0: the bundled story)")
     p.add_argument("--questions", type=int, default=1000)
     p.add_argument("--users", type=int, default=50)
     args = p.parse_args(argv)
-    if args.mode == "lag" and not args.passages:
+    if args.mode in ("lag", "startup") and not args.passages:
         args.passages = 100_000
     logging.basicConfig(level=logging.WARNING)
-    report = asyncio.run(lag(args) if args.mode == "lag" else e2e(args))
+    modes = {"lag": lag, "e2e": e2e, "startup": startup}
+    report = asyncio.run(modes[args.mode](args))
     for key, value in report.items():
         print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
     return 0
