@@ -56,7 +56,7 @@ class AnalysisConfig:
 @dataclass(frozen=True)
 class RankingConfig:
     variant: Literal["okapi", "l", "plus"] = "plus"
-    k1: float = field(default=0.8, metadata=_range(0.0, 10.0))
+    k1: float = field(default=0.8, metadata=_range(0.01, 10.0))  # 0 makes rank-bm25 divide 0 by 0
     b: float = field(default=0.5, metadata=_range(0.0, 1.0))
     epsilon: float = field(default=0.25, metadata=_range(0.0, 10.0))
     delta: float = field(default=0.5, metadata=_range(0.0, 10.0))
