@@ -196,7 +196,7 @@ def test_wrong_types_name_the_key_and_the_value(tmp_path: Path, text: str, expec
         ("corpus:\n  max_file_mb: -5\n", "corpus.max_file_mb", "between 0.001 and 4096"),
         ("corpus:\n  max_file_mb: 0\n", "corpus.max_file_mb", "between 0.001 and 4096"),
         ("passages:\n  max_chars: -600\n", "passages.max_chars", "between 80 and 100000"),
-        ("ranking:\n  k1: .inf\n", "ranking.k1", "between 0.0 and 10.0"),
+        ("ranking:\n  k1: .inf\n", "ranking.k1", "between 0.01 and 10.0"),
         ("ranking:\n  b: -0.75\n", "ranking.b", "between 0.0 and 1.0"),
         ("discord:\n  cooldown_seconds: -30\n", "discord.cooldown_seconds", "between 0.0 and 86400"),
         ("discord:\n  cooldown_questions: 0\n", "discord.cooldown_questions", "between 1 and 1000"),
