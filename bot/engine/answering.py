@@ -79,6 +79,7 @@ class Answer:
             "question": self.question,
             "answered": not self.abstained,
             "coverage": round(self.coverage, 4),
+            "reason": self.reason,  # why the bot abstained; "" when it answered
             "passages": [
                 {
                     "document": m.document.id,
