@@ -18,6 +18,7 @@ _MARKDOWN = re.compile(r"([\\*_~`|<@\[\]])")
 _LINE_START = re.compile(r"^([^\S\n]*)([>#-])", flags=re.MULTILINE)
 _NUMBERED = re.compile(r"^([^\S\n]*\d+)\.", flags=re.MULTILINE)
 _ELLIPSIS = " …"
+_ADJACENT_BOLD = re.compile(r"(?<!\\)\*\*([ \t]+)\*\*")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def highlight(text: str, match_terms: set[str], engine: Engine) -> str:
             out.append(f"**{escape_markdown(text[token.start : token.end])}**")
             last = token.end
     out.append(escape_markdown(text[last:]))
-    return "".join(out).replace("****", "")
+    # Adjacent highlights read as one: "**Sarah McIver**", not "**Sarah** **McIver**".
+    return _ADJACENT_BOLD.sub(lambda m: m.group(1), "".join(out).replace("****", ""))
 
 
 def paragraph_label(passage_span: tuple[int, int], total: int, part: Passage | None = None) -> str:

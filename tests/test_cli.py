@@ -231,7 +231,7 @@ def test_chat_with_piped_input_answers_then_quits_on_empty_line() -> None:
     assert out.startswith("Story bot console: 1 document(s)")
     assert out.count("bot>") == 2  # the empty line ended the session before the third question
     first, second = out.split("bot>")[1:]
-    assert "**Meng**" in first and "Dec. 1" in first and "¶5 of 12 · CTV News" in first
+    assert "**Meng Wanzhou**" in first and "Dec. 1" in first and "¶5 of 12 · CTV News" in first
     assert "The story doesn't say" in second
     assert "Kovrig" not in out
 
