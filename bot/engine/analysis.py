@@ -116,9 +116,6 @@ class Analyzer:
         """What changes the terms; part of the index cache key."""
         return ("v2", sorted(self.stop_words), self._stemmer is not None)
 
-    def _term_uncached(self, word: str) -> str | None:
-        return _term_function(self.stop_words, self._stemmer)(word)
-
     def tokens(self, text: str) -> list[Token]:
         folded = fold(text)
         result: list[Token] = []

@@ -41,6 +41,9 @@ CANDIDATES = 10
 GENERIC = frozenset(
     "could would might may must shall ever also much mani long far often name call happen make get go use".split()
 )
+# Everyday words that count when they come with a subject ("What did Huawei say?") but
+# are no subject on their own: "What did they say?", "What is new?" are too vague.
+VAGUE = frozenset("say new good like think want need see look come give take way lot kind mean".split())
 
 @dataclass(frozen=True)
 class Match:
@@ -210,6 +213,9 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
 
     if not matches:
         return Answer(question, tuple(terms), (), 0.0, True, weights, "no passage contains any of the question's words")
+    if all(t in GENERIC or t in VAGUE for t in terms):
+        reason = "the question does not say what it is about (only everyday words)"
+        return Answer(question, tuple(terms), tuple(matches[:top]), 0.0, True, weights, reason)
     if names := unknown_names(question, tokens, doc_freq, index, matches):
         reason = f"the corpus never mentions {', '.join(names)}"
         return Answer(question, tuple(terms), tuple(matches[:top]), coverage_of(matches[0]), True, weights, reason)

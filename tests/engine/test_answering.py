@@ -46,7 +46,16 @@ def test_answers_with_the_paragraph_that_says_it(engine: Engine, question: str, 
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Peru?", "hello", "", "???", "What did Nokia say about the ban?", "the and of"],
+    [
+        "What is the capital of Peru?",
+        "hello",
+        "",
+        "???",
+        "What did Nokia say about the ban?",
+        "the and of",
+        "What is new?",  # "new" only occurs in "New Zealand"
+        "What did they say?",
+    ],
 )
 def test_abstains_when_the_story_does_not_say(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
