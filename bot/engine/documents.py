@@ -59,6 +59,9 @@ class Corpus:
     content_hash: str = ""
 
 
+_FRONT_MATTER_OPENER = re.compile(r"---[ \t]*\n")
+
+
 def parse_document(text: str, doc_id: str, path: Path | None = None) -> Document:
     """Split one file's text into metadata and paragraphs (raises ValueError with the problem)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -66,12 +69,14 @@ def parse_document(text: str, doc_id: str, path: Path | None = None) -> Document
         text = text[1:]
     meta: dict[str, object] = {}
     body = text
-    if text.startswith("---\n") or text.strip() == "---":
-        end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], flags=re.MULTILINE)
+    opener = _FRONT_MATTER_OPENER.match(text)
+    if opener or text.strip() == "---":
+        start = opener.end() if opener else len(text)
+        end = re.search(r"^(---|\.\.\.)[ \t]*$", text[start:], flags=re.MULTILINE)
         if end is None:
             raise ValueError("front matter starts with '---' but has no closing '---' line")
-        raw = text[4 : 4 + end.start()]
-        body = text[4 + end.end() :]
+        raw = text[start : start + end.start()]
+        body = text[start + end.end() :]
         try:
             loaded = yaml.safe_load(raw)
         except yaml.YAMLError as exc:
@@ -101,7 +106,7 @@ def parse_document(text: str, doc_id: str, path: Path | None = None) -> Document
         raise ValueError("no text (the file has no paragraphs)")
     return Document(
         id=doc_id,
-        title=str(title or doc_id.replace("-", " ").replace("_", " ")),
+        title=str(title or doc_id.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")),
         paragraphs=tuple(blocks),
         source=meta.get("source"),  # type: ignore[arg-type]
         url=meta.get("url"),  # type: ignore[arg-type]
@@ -145,11 +150,23 @@ def read_document(path: Path, doc_id: str, max_bytes: int) -> Document:
 
 
 def corpus_files(directory: Path, extensions: tuple[str, ...]) -> list[Path]:
-    """Files that are documents, in a stable order; hidden files and folders are ignored."""
+    """Files that are documents, in a stable order; hidden files and folders are ignored.
+
+    Linked folders are followed (an operator may link an archive in), each real folder
+    once, so a symlink loop cannot trap the walk. A subfolder that cannot be listed is
+    an error: its documents would silently vanish.
+    """
     found: list[Path] = []
-    # os.walk does not follow directory symlinks, so a symlink loop cannot trap it.
-    # A subfolder that cannot be listed is an error: its documents would silently vanish.
-    for root, dirs, files in os.walk(directory, onerror=_raise_unlistable):
+    visited: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(directory, onerror=_raise_unlistable, followlinks=True):
+        try:
+            info = os.stat(root)
+        except OSError as exc:
+            raise CorpusError(f"{display_path(Path(root))}: cannot list folder ({exc.strerror or exc})") from None
+        if (info.st_dev, info.st_ino) in visited:
+            dirs[:] = []
+            continue
+        visited.add((info.st_dev, info.st_ino))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):

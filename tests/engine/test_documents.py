@@ -417,3 +417,26 @@ def test_a_file_that_disappears_between_listing_and_reading(tmp_path: Path, monk
 
     monkeypatch.setattr(documents, "corpus_files", listing_then_delete)
     assert failure(directory).endswith("b.md: cannot read (No such file or directory)")
+
+
+def test_linked_folders_are_followed_once(tmp_path) -> None:
+    from bot.engine.documents import load_corpus
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "old-story.md").write_text("An archived paragraph.\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "story.md").write_text("A paragraph.\n", encoding="utf-8")
+    (corpus / "linked").symlink_to(archive, target_is_directory=True)
+    (corpus / "sub" / "loop").symlink_to(corpus, target_is_directory=True)
+    loaded = load_corpus(corpus)
+    assert sorted(d.id for d in loaded.documents) == ["linked/old-story", "story"]
+    assert {d.title for d in loaded.documents} == {"old story", "story"}
+
+
+def test_front_matter_opener_may_have_trailing_spaces() -> None:
+    from bot.engine.documents import parse_document
+
+    doc = parse_document("--- \ntitle: X\n---\n\nBody text here.\n", "d")
+    assert doc.title == "X" and doc.paragraphs == ("Body text here.",)
