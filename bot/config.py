@@ -169,7 +169,11 @@ def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
                 f"{name}: '{prefix}{secret}' must not be stored in the config file; "
                 "set the DISCORD_TOKEN environment variable instead"
             )
-    return _build(Config, raw, name, prefix="")
+    config = _build(Config, raw, name, prefix="")
+    extensions = tuple(e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in config.corpus.extensions))
+    if not extensions or any(len(e) < 2 for e in extensions):
+        raise ConfigError(f"{name}: 'corpus.extensions' must list file endings such as .md and .txt")
+    return dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, extensions=extensions))
 
 
 _TOKEN_KEYS = frozenset({"token", "discord_token", "bot_token"})

@@ -276,3 +276,11 @@ def test_the_shipped_config_is_valid_and_has_no_token() -> None:
     config = load_config(CONFIG)
     assert config.source == CONFIG.resolve()
     assert "token:" not in CONFIG.read_text(encoding="utf-8").replace("DISCORD_TOKEN", "")
+
+
+def test_extensions_are_normalised_and_never_empty() -> None:
+    from bot.config import ConfigError, parse_config
+
+    assert parse_config("corpus:\n  extensions: [md, .TXT]\n").corpus.extensions == (".md", ".txt")
+    with pytest.raises(ConfigError, match="corpus.extensions"):
+        parse_config("corpus:\n  extensions: []\n")
