@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .attribution import needs_attribution, speaker_names
+from .attribution import context_position, indexed_text
 from .documents import Document
 from .analysis import Token, fold
 from .expectations import expected, form_words, supplies
@@ -150,11 +150,8 @@ def unknown_names(
 
 def context_of(index: Index, position: int, attribution_context: bool = True) -> tuple[Passage, ...]:
     """The passage shown before this one when it quotes someone it never names."""
-    if attribution_context and needs_attribution(index.passages[position].text):
-        previous = index.previous(position)
-        if previous is not None:
-            return (index.passages[previous],)
-    return ()
+    source = context_position(index.passages, position) if attribution_context else None
+    return (index.passages[source],) if source is not None else ()
 
 
 def build_match(
@@ -168,8 +165,8 @@ def build_match(
     """
     passage = index.passages[position]
     context = context_of(index, position, attribution_context)
-    speaker = speaker_names(context[0].text) if context else ""
-    present = set(index.analyzer.terms(passage.text + " " + speaker))
+    held = indexed_text(index.passages, position) if attribution_context else passage.text
+    present = set(index.analyzer.terms(held))
     doc_freq = index.scorer.doc_freq
     folded: list[str] = []  # computed once, only if an unknown word might be an acronym
 

@@ -9,6 +9,9 @@ finds the quote even though its own paragraph never says "Kotak".
 from __future__ import annotations
 
 import re
+from typing import Sequence
+
+from .passages import Passage
 
 _QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
@@ -36,3 +39,22 @@ def needs_attribution(text: str) -> bool:
 def speaker_names(previous: str) -> str:
     """The names a context passage contributes to the passage it introduces (outside quotes)."""
     return " ".join(names(_QUOTED.sub(" ", previous)))
+
+
+def context_position(passages: Sequence[Passage], i: int) -> int | None:
+    """The passage that names the speaker of passage i (the one before it), if it needs one.
+
+    The one rule for both indexing (the speaker's name is indexed with the quote) and
+    answering (that passage is shown before the quote).
+    """
+    if i > 0 and passages[i - 1].document_id == passages[i].document_id and needs_attribution(passages[i].text):
+        return i - 1
+    return None
+
+
+def indexed_text(passages: Sequence[Passage], i: int) -> str:
+    """What the index holds for passage i: its text, plus its speaker's name when it needs one."""
+    source = context_position(passages, i)
+    if source is None:
+        return passages[i].text
+    return passages[i].text + " " + speaker_names(passages[source].text)

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 
 from ..config import Config
 from .analysis import Analyzer
-from .attribution import needs_attribution, speaker_names
+from .attribution import indexed_text
 from .documents import Corpus, Document, load_corpus
 from .passages import Passage, split_document
 from .spelling import Vocabulary
@@ -173,15 +173,8 @@ def _passage_terms(config: Config, analyzer: Analyzer, corpus: Corpus, passages:
 
     def terms_of(i: int) -> list[str]:
         passage = passages[i]
-        text = passage.text
         # A quote is indexed with its speaker's name (see attribution.py).
-        if (
-            config.passages.attribution_context
-            and i > 0
-            and passages[i - 1].document_id == passage.document_id
-            and needs_attribution(text)
-        ):
-            text += " " + speaker_names(passages[i - 1].text)
+        text = indexed_text(passages, i) if config.passages.attribution_context else passage.text
         terms = analyzer.terms(text)
         if config.passages.index_title:
             # The headline is context for every paragraph ("it" in ¶7 is still about Huawei).
