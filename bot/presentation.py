@@ -38,7 +38,15 @@ class Reply:
 
 def escape_markdown(text: str) -> str:
     """Backslash-escape characters Discord would read as formatting, links or mentions."""
-    text = _MARKDOWN.sub(r"\\\1", text)
+    return _escape_line_starts(_escape_characters(text))
+
+
+def _escape_characters(text: str) -> str:
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _escape_line_starts(text: str) -> str:
+    """Lists, headings and quotes only start a line; applied to whole text, not to fragments."""
     return _NUMBERED.sub(r"\1\\.", _LINE_START.sub(r"\1\\\2", text))
 
 
@@ -63,12 +71,12 @@ def highlight(text: str, match_terms: set[str], engine: Engine) -> str:
     last = 0
     for token in engine.index.analyzer.tokens(text):
         if token.term in match_terms:
-            out.append(escape_markdown(text[last : token.start]))
-            out.append(f"**{escape_markdown(text[token.start : token.end])}**")
+            out.append(_escape_characters(text[last : token.start]))
+            out.append(f"**{_escape_characters(text[token.start : token.end])}**")
             last = token.end
-    out.append(escape_markdown(text[last:]))
+    out.append(_escape_characters(text[last:]))
     # Adjacent highlights read as one: "**Sarah McIver**", not "**Sarah** **McIver**".
-    return _ADJACENT_BOLD.sub(lambda m: m.group(1), "".join(out).replace("****", ""))
+    return _escape_line_starts(_ADJACENT_BOLD.sub(lambda m: m.group(1), "".join(out).replace("****", "")))
 
 
 def paragraph_label(passage_span: tuple[int, int], total: int, part: Passage | None = None) -> str:
