@@ -10,6 +10,7 @@ import argparse
 import io
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -43,9 +44,10 @@ def one_line(engine: Engine, question: str, top: int | None) -> str:
     if answer.abstained:
         return "[no answer] The story doesn't say."
     m = answer.matches[0]
-    first, last = m.passage.paragraphs
+    first, last = m.paragraphs  # with the context that names a quote's speaker
     span = f"¶{first}" if first == last else f"¶{first}-{last}"
-    return f"[{m.document.id} {span}] " + " ".join(m.passage.text.split())
+    text = " ".join(c.text for c in m.context) + " " + m.passage.text
+    return f"[{m.document.id} {span}] " + " ".join(text.split())
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
@@ -226,6 +228,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     except FileNotFoundError as exc:
         print(f"error: {exc.filename}: file not found", file=sys.stderr)
+        return EXIT_PROBLEM
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not an error worth a traceback.
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except yaml.YAMLError as exc:
         print(f"error: {exc}", file=sys.stderr)

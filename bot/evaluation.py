@@ -14,8 +14,15 @@ from .engine import Engine
 
 
 @dataclass(frozen=True)
+class Answerable:
+    question: str
+    gold: tuple[int, ...]  # paragraphs that answer it (any of them counts)
+    document: str | None = None  # the document they are in; needed once the corpus has several
+
+
+@dataclass(frozen=True)
 class Questions:
-    answerable: list[tuple[str, tuple[int, ...]]]
+    answerable: list[Answerable]
     unanswerable: list[tuple[str, str]]  # (question, kind: off_topic / near_miss)
 
 
@@ -35,11 +42,15 @@ def load_questions(path: Path) -> Questions:
     if not isinstance(data, dict):
         raise QuestionsError(f"{path}: expected a mapping with 'answerable', 'off_topic', 'near_miss'")
     try:
-        answerable = [(str(item["q"]), tuple(int(g) for g in item["gold"])) for item in data.get("answerable") or []]
+        answerable = [
+            Answerable(str(item["q"]), tuple(int(g) for g in item["gold"]), str(item["doc"]) if item.get("doc") else None)
+            for item in data.get("answerable") or []
+        ]
         unanswerable = [(str(q), kind) for kind in ("off_topic", "near_miss") for q in data.get(kind) or []]
     except (KeyError, TypeError, ValueError):
         raise QuestionsError(
-            f"{path}: each 'answerable' item needs q: (the question) and gold: (a list of paragraph numbers); "
+            f"{path}: each 'answerable' item needs q: (the question) and gold: (a list of paragraph numbers), "
+            "and may name its doc: (document id); "
             "'off_topic' and 'near_miss' are lists of questions"
         ) from None
     return Questions(answerable, unanswerable)
@@ -53,6 +64,7 @@ class Report:
     unanswerable: int = 0
     abstained: int = 0
     misses: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def top1(self) -> float:
@@ -82,6 +94,7 @@ class Report:
             f"answered correctly {self.answered_correctly}/{self.answerable} ({self.answer_accuracy:.0%})",
             f"unanswerable: abstained {self.abstained}/{self.unanswerable} ({self.abstention:.0%})",
         ]
+        lines += [f"warning: {w}" for w in self.warnings]
         if self.misses:
             lines.append("misses:")
             lines += [f"  {m}" for m in self.misses]
@@ -90,12 +103,18 @@ class Report:
 
 def evaluate(engine: Engine, questions: Questions) -> Report:
     report = Report()
-    for question, gold in questions.answerable:
+    several = engine.documents > 1
+    for item in questions.answerable:
+        question, gold = item.question, item.gold
         report.answerable += 1
         answer = engine.ask(question)
         best = answer.matches[0] if answer.matches else None
         got = best.passage.paragraphs if best else None
-        hit = got is not None and any(got[0] <= g <= got[1] for g in gold)
+        warning = "the corpus has several documents: a question without doc: counts gold paragraphs of any of them"
+        if item.document is None and several and warning not in report.warnings:
+            report.warnings.append(warning)
+        right_document = best is not None and (item.document is None or best.document.id == item.document)
+        hit = got is not None and right_document and any(got[0] <= g <= got[1] for g in gold)
         report.ranked_first += hit
         report.answered_correctly += hit and not answer.abstained
         if not hit or answer.abstained:

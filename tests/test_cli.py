@@ -306,3 +306,24 @@ def test_ask_batch_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
         assert len(lines) == 3
         assert lines[0].startswith("[huawei-5g-canada-china ¶7]") and lines[2].startswith("[huawei-5g-canada-china ¶5]")
         assert lines[1] == "[no answer] The story doesn't say."
+
+
+def test_eval_gold_can_name_its_document(tmp_path) -> None:
+    from bot.engine import Engine
+    from bot.evaluation import evaluate, load_questions
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("Zebras live in Africa.\n\nLions hunt zebras.\n", encoding="utf-8")
+    (corpus / "b.md").write_text("Penguins live in Antarctica.\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("corpus:\n  path: corpus\n", encoding="utf-8")
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "answerable:\n"
+        "  - {q: Where do penguins live?, gold: [1], doc: b}\n"
+        "  - {q: Where do penguins live?, gold: [1], doc: a}\n",
+        encoding="utf-8",
+    )
+    report = evaluate(Engine.load(config), load_questions(questions))
+    assert report.ranked_first == 1 and len(report.misses) == 1
