@@ -47,7 +47,7 @@ def load_questions(path: Path) -> Questions:
             for item in data.get("answerable") or []
         ]
         unanswerable = [(str(q), kind) for kind in ("off_topic", "near_miss") for q in data.get(kind) or []]
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise QuestionsError(
             f"{path}: each 'answerable' item needs q: (the question) and gold: (a list of paragraph numbers), "
             "and may name its doc: (document id); "

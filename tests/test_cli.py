@@ -321,8 +321,8 @@ def test_eval_gold_can_name_its_document(tmp_path) -> None:
     questions = tmp_path / "q.yaml"
     questions.write_text(
         "answerable:\n"
-        "  - {q: Where do penguins live?, gold: [1], doc: b}\n"
-        "  - {q: Where do penguins live?, gold: [1], doc: a}\n",
+        "  - {q: 'Where do penguins live?', gold: [1], doc: b}\n"
+        "  - {q: 'Where do penguins live?', gold: [1], doc: a}\n",
         encoding="utf-8",
     )
     report = evaluate(Engine.load(config), load_questions(questions))
