@@ -76,7 +76,11 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:c:(?
         await _guarded(interaction, on_context(interaction, self.ref))
 
 
-class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:w:(?P<ref>{_REF}|-):(?P<terms>[^:]*)"):
+# An abstention's Why button carries "-" and a letter for the rule that abstained.
+REASON_CODES = {"coverage": "c", "name": "n", "form": "f", "vague": "v", "nomatch": "m"}
+
+
+class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:w:(?P<ref>{_REF}|-[a-z]?):(?P<terms>[^:]*)"):
     def __init__(self, ref: str, terms: Sequence[str]) -> None:
         self.ref, self.terms = ref, list(terms)
         super().__init__(
@@ -138,7 +142,9 @@ def fitting_refs(aid: str, refs: Sequence[str]) -> list[str]:
     return kept
 
 
-def controls(aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], feedback: bool) -> discord.ui.View:
+def controls(
+    aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], feedback: bool, reason_kind: str = ""
+) -> discord.ui.View:
     """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback)."""
     view = discord.ui.View(timeout=None)
     ref = refs[rank] if refs else "-"
@@ -146,7 +152,7 @@ def controls(aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], fee
         view.add_item(NextMatch(aid, rank, refs))
     if refs:
         view.add_item(ShowContext(ref))
-    view.add_item(WhyThis(ref, terms))
+    view.add_item(WhyThis(ref if refs else "-" + REASON_CODES.get(reason_kind, ""), terms))
     if feedback:
         view.add_item(Feedback(True, aid, rank, ref))
         view.add_item(Feedback(False, aid, rank, ref))
@@ -168,7 +174,7 @@ def answer_controls(bot: "StoryBot", outcome: Outcome, surface: str, user_id: in
         if recorder is not None:
             recorder.record(QuestionRecord.from_answer(answer, surface, user_id, aid))
         refs = [] if answer.abstained else fitting_refs(aid, [PassageRef.of(m.passage).encode() for m in answer.matches])
-        return controls(aid, 0, refs, answer.terms, feedback=recorder is not None)
+        return controls(aid, 0, refs, answer.terms, feedback=recorder is not None, reason_kind=answer.reason_kind)
     except Exception:
         log.exception("could not build the answer's buttons")
         return None
@@ -271,17 +277,27 @@ async def on_why(interaction: discord.Interaction, ref_text: str, terms: Sequenc
     engine = _engine(interaction)
     shown = [t for t in terms if t != MORE_TERMS]
     position = None
-    if ref_text != "-":
+    if not ref_text.startswith("-"):
         ref = PassageRef.decode(ref_text)
         position = resolve(engine, ref) if ref is not None else None
         if position is None:
             await send(interaction, content=GONE, ephemeral=True)
             return
     explanation = explain(engine, shown, position)
-    await send(interaction, embed=why_embed(explanation, answered=position is not None, more=MORE_TERMS in terms), ephemeral=True)
+    reason = ref_text[1:] if ref_text.startswith("-") else ""
+    embed = why_embed(explanation, answered=position is not None, more=MORE_TERMS in terms, reason=reason)
+    await send(interaction, embed=embed, ephemeral=True)
 
 
-def why_embed(explanation: Explanation, answered: bool, more: bool = False) -> discord.Embed:
+NO_ANSWER_BECAUSE = {
+    "n": "Your question names something the story never mentions, so the story is not about it.",
+    "f": "Your question asks for a time or a number (“when”, “how many”), and no passage that matches it has one.",
+    "v": "Your question doesn't say what it is about: its words are too general to find a passage.",
+    "m": "No passage contains any of your question's words.",
+}
+
+
+def why_embed(explanation: Explanation, answered: bool, more: bool = False, reason: str = "") -> discord.Embed:
     lines = [
         "I search with the question's **terms**: its words without common ones (“the”, “was”), "
         "reduced to a stem (“arrested” → `arrest`). A rarer term weighs more (BM25's IDF).",
@@ -309,7 +325,10 @@ def why_embed(explanation: Explanation, answered: bool, more: bool = False) -> d
         if explanation.score is not None:
             lines.append(f"Its BM25 score for these terms is {explanation.score:.2f}; passages are ranked by it.")
     else:
-        lines.append(f"I answer only when one passage holds at least {need} of the question's weight, and none did.")
+        lines.append(
+            NO_ANSWER_BECAUSE.get(reason)
+            or f"I answer only when one passage holds at least {need} of the question's weight, and none did."
+        )
         missing = explanation.missing_from_story
         if missing:
             lines.append("The story never uses: " + ", ".join(f"`{m}`" for m in missing) + ".")

@@ -71,6 +71,8 @@ class Answer:
     term_weights: dict[str, float] = field(default_factory=dict)
     # Why the bot abstained (empty when it answered): shown by "Why this?" and in logs.
     reason: str = ""
+    # The rule that abstained, as a word: "vague", "name", "coverage", "form", "nomatch" ("" = answered).
+    reason_kind: str = ""
 
     @property
     def best(self) -> Match | None:
@@ -209,13 +211,14 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
         return sum(weights.get(t, 0.0) for t in match.matched_terms) / total
 
     if not matches:
-        return Answer(question, tuple(terms), (), 0.0, True, weights, "no passage contains any of the question's words")
+        reason = "no passage contains any of the question's words"
+        return Answer(question, tuple(terms), (), 0.0, True, weights, reason, "nomatch")
     if all(t in GENERIC or t in VAGUE for t in terms):
         reason = "the question does not say what it is about (only everyday words)"
-        return Answer(question, tuple(terms), tuple(matches[:top]), 0.0, True, weights, reason)
+        return Answer(question, tuple(terms), tuple(matches[:top]), 0.0, True, weights, reason, "vague")
     if names := unknown_names(question, tokens, doc_freq, index, matches):
         reason = f"the corpus never mentions {', '.join(names)}"
-        return Answer(question, tuple(terms), tuple(matches[:top]), coverage_of(matches[0]), True, weights, reason)
+        return Answer(question, tuple(terms), tuple(matches[:top]), coverage_of(matches[0]), True, weights, reason, "name")
     # The answer is the best-ranked passage that covers the question and has the expected
     # form (a "when" question skips a passage with no time in it for one that has one).
     form = expected(question)
@@ -230,7 +233,7 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
     matches = matches[:top]
     coverage = coverage_of(matches[0])
     if coverage < min_coverage:
-        reason = f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"
+        kind, reason = "coverage", f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"
     else:
-        reason = f"the question asks for a {form.value} and no matching passage has one"
-    return Answer(question, tuple(terms), tuple(matches), coverage, True, weights, reason)
+        kind, reason = "form", f"the question asks for a {form.value} and no matching passage has one"
+    return Answer(question, tuple(terms), tuple(matches), coverage, True, weights, reason, kind)

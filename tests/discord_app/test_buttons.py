@@ -287,3 +287,14 @@ async def test_a_long_question_still_fits_its_buttons(make_world):
     assert "more terms than a button can carry" in why.response.embeds[0].description
     paged = await world.alice.click(asked.response, label="Next match")
     assert "match 2 of" in paged.response.embeds[0].footer.text
+
+
+async def test_why_no_answer_names_the_rule_that_declined(make_world):
+    world = await make_world()
+    asked = await world.alice.slash(world.channel, "ask", question="What did Nokia say about the Huawei ban?")
+    why = await world.alice.click(asked.response, label="Why this?")
+    text = why.response.embeds[0].description
+    assert "never mentions" in text and "holds at least" not in text
+    asked = await world.alice.slash(world.channel, "ask", question="How old is Justin Trudeau?")
+    why = await world.alice.click(asked.response, label="Why this?")
+    assert "a time or a number" in why.response.embeds[0].description
