@@ -7,6 +7,8 @@ and mentions, whose text Discord sends without the message-content intent).
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -50,6 +52,7 @@ class StoryBot(commands.Bot):
         self.settings: DiscordConfig = config.discord
         self.holder = EngineHolder(config_path, engine)
         self.desk = QuestionDesk(self.holder)
+        self.holder.on_swap.append(self._status_may_change)
 
     async def setup_hook(self) -> None:
         engine = await self.holder.load()
@@ -78,6 +81,15 @@ class StoryBot(commands.Bot):
     async def close(self) -> None:
         insights_commands.teardown(self)  # commit the queued question log
         await super().close()
+
+    def _status_may_change(self, engine: Engine) -> None:
+        """A /reload applies a changed discord.status_text."""
+        text = engine.config.discord.status_text
+        if text == self.settings.status_text or not self.is_ready():
+            return
+        self.settings = dataclasses.replace(self.settings, status_text=text)
+        activity = discord.CustomActivity(name=shorten(text, 128)) if text else None
+        asyncio.get_running_loop().create_task(self.change_presence(activity=activity))
 
     async def on_ready(self) -> None:
         log.info("connected as %s (id %s) to %d server(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

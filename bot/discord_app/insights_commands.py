@@ -26,6 +26,7 @@ from .responding import apologise, cooldown_text, deliver, send
 from .views import BUTTONS, answer_controls
 
 if TYPE_CHECKING:
+    from ..engine import Engine
     from .client import StoryBot
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,27 @@ async def setup(bot: "StoryBot") -> None:
     # the first keystroke never wait for it.
     warm_suggestions(bot)
     bot.holder.on_swap.append(lambda engine: warm_suggestions(bot))
+    bot.holder.on_swap.append(lambda engine: _apply_privacy_settings(bot, engine))
+
+
+def _apply_privacy_settings(bot: "StoryBot", engine: "Engine") -> None:
+    """A /reload applies insights.log_question_text and retention_days to the open log."""
+    feature = getattr(bot, "insights", None)
+    store = feature.store if feature is not None else None
+    if store is None:
+        return
+    settings = engine.config.insights
+    if (store.log_question_text, store.retention_days) == (settings.log_question_text, settings.retention_days):
+        return
+
+    async def apply() -> None:
+        try:
+            await asyncio.to_thread(store.reconfigure, settings.log_question_text, settings.retention_days)
+            log.info("insights: question text %s, retention %d days", "kept" if settings.log_question_text else "not kept", settings.retention_days)
+        except Exception:
+            log.exception("could not apply the new insights settings")
+
+    asyncio.get_running_loop().create_task(apply())
 
 
 def warm_suggestions(bot: "StoryBot") -> None:

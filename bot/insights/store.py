@@ -353,6 +353,15 @@ class InsightsStore:
         with self._transaction() as conn:
             conn.execute("UPDATE questions SET question = NULL WHERE question IS NOT NULL")
 
+    def reconfigure(self, log_question_text: bool, retention_days: int) -> None:
+        """Apply changed privacy settings (a /reload): text logging off erases kept text now."""
+        with self._lock:
+            self.log_question_text = log_question_text
+            self.retention_days = retention_days
+            if not log_question_text:
+                self._erase_question_text()
+            self.purge()
+
     def cutoff(self) -> float | None:
         """Unix time before which rows are expired (None: kept forever)."""
         if self.retention_days <= 0:
