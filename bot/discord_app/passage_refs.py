@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import threading
 from dataclasses import dataclass
 
 from ..engine import Engine
@@ -53,21 +52,15 @@ class PassageRef:
         return cls(match.group(1), int(match.group(2)), int(match.group(3)), match.group(4))
 
 
-_KEYS: dict[int, tuple[Index, dict[str, list[str]]]] = {}
-_KEYS_LOCK = threading.Lock()
-
-
 def _documents_by_key(index: Index) -> dict[str, list[str]]:
-    with _KEYS_LOCK:
-        hit = _KEYS.get(id(index))
-        if hit is not None and hit[0] is index:
-            return hit[1]
+    """Document ids by their short key; built once per index, kept (and freed) with it."""
+    found = index.derived.get("documents_by_key")
+    if isinstance(found, dict):
+        return found
     keys: dict[str, list[str]] = {}
     for document in index.corpus.documents:
         keys.setdefault(doc_key(document.id), []).append(document.id)
-    with _KEYS_LOCK:
-        _KEYS.clear()  # only the index in service matters; the old one is about to go
-        _KEYS[id(index)] = (index, keys)
+    index.derived["documents_by_key"] = keys  # a race builds the same dict twice: harmless
     return keys
 
 

@@ -35,6 +35,9 @@ class Index:
     built_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     build_seconds: float = 0.0
     from_cache: bool = False  # postings loaded from the index cache instead of analysed
+    # Things derived from this index and built on demand by other parts (autocomplete
+    # suggestions, button references). Kept here so they are freed with the index.
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.documents: dict[str, Document] = {d.id: d for d in self.corpus.documents}

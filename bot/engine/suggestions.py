@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -304,34 +304,26 @@ def _best(ranked: list[tuple[tuple[int, int, int], str]], limit: int, max_chars:
     return out
 
 
-_CACHE: "OrderedDict[int, tuple[object, Suggester]]" = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_LOCK = threading.Lock()
 
 
 def suggester_for(engine: "object") -> Suggester:
     """The Suggester of an Engine, built once per index (a reload builds a new one).
 
-    Keyed by the index object (kept referenced, so its id cannot be reused); holds the
-    last two so the index being replaced during a reload still has its suggestions.
+    Kept in the index's `derived` store, so it is freed together with the index.
     """
     index = engine.index  # type: ignore[attr-defined]
-    examples = engine.config.discord.example_questions  # type: ignore[attr-defined]
-    with _CACHE_LOCK:
-        hit = _CACHE.get(id(index))
-        if hit is not None and hit[0] is index:
-            _CACHE.move_to_end(id(index))
-            return hit[1]
-    suggester = Suggester.from_documents(index.corpus.documents, examples)
-    with _CACHE_LOCK:
-        _CACHE[id(index)] = (index, suggester)
-        while len(_CACHE) > 2:
-            _CACHE.popitem(last=False)
+    found = cached_suggester(engine)
+    if found is not None:
+        return found
+    suggester = Suggester.from_documents(index.corpus.documents, engine.config.discord.example_questions)  # type: ignore[attr-defined]
+    with _LOCK:
+        index.derived["suggester"] = suggester
     return suggester
 
 
 def cached_suggester(engine: "object") -> Suggester | None:
     """The Suggester if it is already built for this engine's index (never builds)."""
-    index = engine.index  # type: ignore[attr-defined]
-    with _CACHE_LOCK:
-        hit = _CACHE.get(id(index))
-    return hit[1] if hit is not None and hit[0] is index else None
+    with _LOCK:
+        found = engine.index.derived.get("suggester")  # type: ignore[attr-defined]
+    return found if isinstance(found, Suggester) else None

@@ -99,3 +99,22 @@ def test_extract_phrases_on_a_multi_document_corpus() -> None:
     top = phrases[0]
     assert (top.text, top.count, top.kind) == ("European Union", 3, "name")
     assert any(p.text == "climate targets" for p in phrases)
+
+
+def test_suggestions_live_and_die_with_their_index() -> None:
+    import gc
+    import weakref
+
+    from bot.engine import Engine
+    from bot.engine.suggestions import cached_suggester, suggester_for
+
+    from ..conftest import CONFIG
+
+    engine = Engine.load(CONFIG)
+    assert cached_suggester(engine) is None
+    suggester = suggester_for(engine)
+    assert cached_suggester(engine) is suggester
+    gone = weakref.ref(engine.index)
+    del engine, suggester
+    gc.collect()
+    assert gone() is None  # no module-level cache keeps a replaced index alive
