@@ -245,6 +245,8 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
             raise ConfigError(f"{name}: '{key}' must be a list, got {_kind(value)}")
         return tuple(_convert(inner, item, name, f"{key}[{i}]", meta) for i, item in enumerate(value))
     if origin in (typing.Union, types.UnionType):
+        if type(None) in typing.get_args(hint) and (value is None or value == ""):
+            return None  # an optional setting left empty: its default
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     if hint is bool:
         if not isinstance(value, bool):
