@@ -173,6 +173,12 @@ def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
     extensions = tuple(e if e.startswith(".") else "." + e for e in (x.strip().lower() for x in config.corpus.extensions))
     if not extensions or any(len(e) < 2 for e in extensions):
         raise ConfigError(f"{name}: 'corpus.extensions' must list file endings such as .md and .txt")
+    if config.discord.max_question_length > config.answers.max_question_chars:
+        raise ConfigError(
+            f"{name}: 'discord.max_question_length' ({config.discord.max_question_length}) is more than "
+            f"'answers.max_question_chars' ({config.answers.max_question_chars}), so the engine would cut "
+            "questions Discord accepted; raise answers.max_question_chars too"
+        )
     return dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, extensions=extensions))
 
 

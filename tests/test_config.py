@@ -284,3 +284,11 @@ def test_extensions_are_normalised_and_never_empty() -> None:
     assert parse_config("corpus:\n  extensions: [md, .TXT]\n").corpus.extensions == (".md", ".txt")
     with pytest.raises(ConfigError, match="corpus.extensions"):
         parse_config("corpus:\n  extensions: []\n")
+
+
+def test_discord_question_limit_cannot_exceed_the_engines() -> None:
+    from bot.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError, match="discord.max_question_length.*answers.max_question_chars"):
+        parse_config("discord:\n  max_question_length: 1000\n")
+    assert parse_config("discord:\n  max_question_length: 1000\nanswers:\n  max_question_chars: 1000\n")
