@@ -214,13 +214,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args, out)
-    except (ConfigError, CorpusError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEM
-    except InsightsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEM
-    except QuestionsError as exc:
+    except (ConfigError, CorpusError, InsightsError, QuestionsError) as exc:
+        # Each names the file and the problem: one line, no traceback.
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except UsageError as exc:
