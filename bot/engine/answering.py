@@ -1,35 +1,34 @@
 """From a question to an Answer: rank, decide whether the story answers, add context.
 
-Abstention rule (see README). BM25 scores are not comparable between corpora or
-questions, so the decision uses three checks that are:
+BM25 scores are not comparable between corpora or questions, so whether the story
+answers is decided by rules that are (see the README):
 
-1. *Coverage*: the share of the question's information that the best passage
-   contains. Each question term weighs its IDF (smoothed, always positive; a word
-   the corpus never uses weighs the most), and the best passage must contain at
-   least `min_coverage` of the total. A question with no known words has coverage
-   0; one whose only matches are words found in most passages has low coverage
-   because its other words weigh more. Generic question words ("could", "many")
-   do not count.
-2. *Unknown names*: a question that names something the corpus never mentions
-   (a capitalised word inside the sentence, like "Nokia") is not about this corpus.
-3. *Answer form*: a "when" question needs a passage with a time in it, a "how
-   many" question one with a number (see expectations.py).
-"""
+1. *Coverage*: the share of the question's information a passage contains. Each
+   question term weighs its IDF (smoothed, always positive; a word the corpus never
+   uses weighs the most), and the answer must contain at least `min_coverage` of the
+   total. Generic question words ("could", "many") do not count; unknown words that
+   share a stem with a passage word, or that its initials spell ("CFO"), count as held.
+2. *Unknown names*: a question that names something the corpus never mentions (a
+   capitalised word inside the sentence, like "Nokia") is not about this corpus.
+3. *Answer form*: a "when" question needs a passage with a time in it, a "how many"
+   question one with a number (see expectations.py).
+4. *Vagueness*: a question of only everyday words ("What did they say?") has no subject.
+
+The answer is the best-ranked of the CANDIDATES best passages that passes 1 and 3.
 
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .analysis import Token, fold
 from .attribution import context_position, indexed_text
 from .documents import Document
-from .analysis import Token, fold
 from .expectations import expected, form_words, supplies
-from .spelling import spells_acronym
 from .index import Index
 from .passages import Passage
+from .spelling import spells_acronym
 
 # Words that talk about the asking, not the subject ("tell me about the story ...").
 # They are dropped from a question that has other words, and never count against coverage.
@@ -44,6 +43,7 @@ GENERIC = frozenset(
 # Everyday words that count when they come with a subject ("What did Huawei say?") but
 # are no subject on their own: "What did they say?", "What is new?" are too vague.
 VAGUE = frozenset("say new good like think want need see look come give take way lot kind mean".split())
+
 
 @dataclass(frozen=True)
 class Match:
