@@ -15,6 +15,7 @@ answers is decided by rules that are (see the README):
 4. *Vagueness*: a question of only everyday words ("What did they say?") has no subject.
 
 The answer is the best-ranked of the CANDIDATES best passages that passes 1 and 3.
+"""
 
 from __future__ import annotations
 
