@@ -43,6 +43,39 @@ def add_commands(bot: "StoryBot") -> None:
         bot.tree.add_command(command)
 
 
+async def answer_interaction(
+    bot: "StoryBot", interaction: discord.Interaction, question: str, surface: str, ephemeral: bool
+) -> None:
+    """Answer a question asked through an interaction (/ask, the message command): the
+    answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once."""
+
+    async def defer() -> None:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+    outcome = await bot.desk.ask(interaction.user.id, question, surface, acknowledge=defer)  # type: ignore[arg-type]
+    if outcome.status == "cooldown":
+        await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
+    elif outcome.status == "error" or outcome.reply is None:
+        await apologise(interaction)
+    else:
+        note = "question shortened" if outcome.truncated else None
+        view = answer_controls(bot, outcome, surface, interaction.user.id)  # buttons; logs the question
+        await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+
+
+def operator_command(name: str, description: str):  # type: ignore[no-untyped-def]
+    """An operator-only slash command: hidden from members by default permissions (the
+    handler still checks, see operators.admit_operator), usable in servers and DMs."""
+
+    def wrap(handler):  # type: ignore[no-untyped-def]
+        handler = app_commands.allowed_installs(guilds=True, users=False)(handler)
+        handler = app_commands.allowed_contexts(**EVERYWHERE)(handler)
+        handler = app_commands.default_permissions(administrator=True)(handler)
+        return app_commands.command(name=name, description=description)(handler)
+
+    return wrap
+
+
 def ask_command(bot: "StoryBot") -> app_commands.Command:
     limit = bot.settings.max_question_length
 
@@ -51,20 +84,7 @@ def ask_command(bot: "StoryBot") -> app_commands.Command:
     @app_commands.allowed_contexts(**EVERYWHERE)
     @app_commands.allowed_installs(guilds=True, users=False)
     async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, limit]) -> None:
-        ephemeral = bot.holder.engine.config.discord.ephemeral
-
-        async def defer() -> None:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-
-        outcome = await bot.desk.ask(interaction.user.id, question, "slash", acknowledge=defer)
-        if outcome.status == "cooldown":
-            await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
-        elif outcome.status == "error" or outcome.reply is None:
-            await apologise(interaction)
-        else:
-            note = "question shortened" if outcome.truncated else None
-            view = answer_controls(bot, outcome, "slash", interaction.user.id)  # buttons; logs the question
-            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+        await answer_interaction(bot, interaction, question, "slash", bot.holder.engine.config.discord.ephemeral)
 
     return ask
 
@@ -91,10 +111,7 @@ def help_command(bot: "StoryBot") -> app_commands.Command:
 
 
 def reload_command(bot: "StoryBot") -> app_commands.Command:
-    @app_commands.command(name="reload", description="Operators only: reload the config and the story from disk")
-    @app_commands.default_permissions(administrator=True)  # hidden from members; still checked below
-    @app_commands.allowed_contexts(**EVERYWHERE)
-    @app_commands.allowed_installs(guilds=True, users=False)
+    @operator_command("reload", "Operators only: reload the config and the story from disk")
     async def reload(interaction: discord.Interaction) -> None:
         # Acknowledged first: the owner lookup and the rebuild can both take longer than 3 s.
         if not await admit_operator(bot, interaction, "Sorry, only the bot's operators can reload it. Nothing was changed."):

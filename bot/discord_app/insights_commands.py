@@ -19,11 +19,11 @@ from ..engine.suggestions import MAX_CHARS, Suggester, cached_suggester, suggest
 from ..insights import InsightsError, InsightsRecorder, InsightsStore, Stats, compute_stats
 from ..insights.stats import Counts, paragraph_span, percent
 from ..presentation import escape_markdown, shorten
-from .commands import EVERYWHERE
-from .embeds import ANSWERED, DESCRIPTION, FIELD_VALUE, answer_embed, fit
+from .commands import EVERYWHERE, answer_interaction, operator_command
+from .embeds import ANSWERED, DESCRIPTION, FIELD_VALUE, fit
 from .operators import admit_operator
-from .responding import apologise, cooldown_text, deliver, send
-from .views import BUTTONS, answer_controls
+from .responding import deliver, send
+from .views import BUTTONS
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -148,18 +148,7 @@ def ask_about_message(bot: "StoryBot") -> app_commands.ContextMenu:
             await send(interaction, content="That message has no text I can ask the story about.", ephemeral=True)
             return
 
-        async def defer() -> None:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-
-        outcome = await bot.desk.ask(interaction.user.id, question, "context_menu", acknowledge=defer)  # type: ignore[arg-type]
-        if outcome.status == "cooldown":
-            await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
-        elif outcome.status == "error" or outcome.reply is None:
-            await apologise(interaction)
-        else:
-            note = "question shortened" if outcome.truncated else None
-            view = answer_controls(bot, outcome, "context_menu", interaction.user.id)
-            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=True, view=view)
+        await answer_interaction(bot, interaction, question, "context_menu", ephemeral=True)
 
     return ask_about
 
@@ -168,10 +157,7 @@ def ask_about_message(bot: "StoryBot") -> app_commands.ContextMenu:
 
 
 def stats_command(bot: "StoryBot") -> app_commands.Command:
-    @app_commands.command(name="stats", description="Operators only: questions, answers and feedback")
-    @app_commands.default_permissions(administrator=True)  # hidden from members; still checked below
-    @app_commands.allowed_contexts(**EVERYWHERE)
-    @app_commands.allowed_installs(guilds=True, users=False)
+    @operator_command("stats", "Operators only: questions, answers and feedback")
     async def stats(interaction: discord.Interaction) -> None:
         if not await admit_operator(bot, interaction, "Sorry, only the bot's operators can see its statistics."):
             return
