@@ -11,20 +11,26 @@ STORY = ROOT / "corpus" / "huawei-5g-canada-china.md"
 CONFIG = ROOT / "config.yaml"
 
 
+def write_corpus(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    """Write {name: text or bytes} into `tmp_path/corpus` (created if needed); returns the folder."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    for name, text in files.items():
+        path = corpus / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return corpus
+
+
 @pytest.fixture
 def make_corpus(tmp_path: Path):
     """Write {name: text} into a fresh corpus folder beside a config that points at it."""
 
     def make(files: dict[str, str | bytes], config: str = "") -> Path:
-        corpus = tmp_path / "corpus"
-        corpus.mkdir(exist_ok=True)
-        for name, text in files.items():
-            path = corpus / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                path.write_bytes(text)
-            else:
-                path.write_text(text, encoding="utf-8")
+        write_corpus(tmp_path, files)
         config_path = tmp_path / "config.yaml"
         config_path.write_text(config or "corpus:\n  path: corpus\n", encoding="utf-8")
         return config_path

@@ -13,21 +13,12 @@ from bot.config import ConfigError, load_config
 from bot.engine import CorpusError, Engine
 from bot.engine.documents import load_corpus, parse_document
 
+from ..conftest import write_corpus
+
 GOOD = "---\ntitle: Good news\nsource: Wire\n---\nThe council met on Monday.\n\nIt approved the bridge.\n"
 ROOT = os.name == "posix" and os.geteuid() == 0
 
 
-def corpus_dir(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    directory = tmp_path / "corpus"
-    directory.mkdir(exist_ok=True)
-    for name, content in files.items():
-        path = directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return directory
 
 
 def failure(directory: Path, **kwargs) -> str:
@@ -52,19 +43,19 @@ def test_a_file_instead_of_a_folder(tmp_path: Path) -> None:
 
 
 def test_empty_folder(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {})
+    directory = write_corpus(tmp_path, {})
     message = failure(directory)
     assert str(directory) in message and "no documents" in message
 
 
 def test_folder_with_only_other_file_types(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"notes.pdf": b"%PDF-1.4", "image.png": b"\x89PNG", ".hidden.md": GOOD})
+    directory = write_corpus(tmp_path, {"notes.pdf": b"%PDF-1.4", "image.png": b"\x89PNG", ".hidden.md": GOOD})
     assert "no documents" in failure(directory)
 
 
 @pytest.mark.skipif(ROOT, reason="root can read a chmod 000 folder")
 def test_unreadable_folder(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD})
     directory.chmod(0)
     try:
         assert "not readable" in failure(directory)
@@ -74,7 +65,7 @@ def test_unreadable_folder(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(ROOT, reason="root can read a chmod 000 folder")
 def test_unreadable_subfolder_is_not_silently_left_out(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "more/b.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "more/b.md": GOOD})
     (directory / "more").chmod(0)
     try:
         message = failure(directory)
@@ -85,7 +76,7 @@ def test_unreadable_subfolder_is_not_silently_left_out(tmp_path: Path) -> None:
 
 def test_unlistable_subfolder_is_an_error(tmp_path: Path, monkeypatch) -> None:
     """As root chmod cannot make a folder unreadable, so os.walk's error is injected."""
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "more/b.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "more/b.md": GOOD})
     real_scandir = os.scandir
 
     def scandir(path="."):
@@ -103,7 +94,7 @@ def test_unlistable_subfolder_is_an_error(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.skipif(ROOT, reason="root can read a chmod 000 file")
 def test_unreadable_file(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "b.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "b.md": GOOD})
     (directory / "b.md").chmod(0)
     try:
         message = failure(directory)
@@ -113,7 +104,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_injected(tmp_path: Path, monkeypatch) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "b.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "b.md": GOOD})
     real_open = Path.open
 
     def open_(self, *args, **kwargs):
@@ -141,19 +132,19 @@ def test_unreadable_file_injected(tmp_path: Path, monkeypatch) -> None:
     ],
 )
 def test_bad_file_is_named_with_its_problem(tmp_path: Path, content: bytes, problem: str) -> None:
-    directory = corpus_dir(tmp_path, {"good.md": GOOD, "bad.md": content})
+    directory = write_corpus(tmp_path, {"good.md": GOOD, "bad.md": content})
     assert failure(directory) == f"{directory / 'bad.md'}: {problem}"
 
 
 def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     text = "First paragraph.\n\nSecond paragraph.\n\nCaf\xe9 au lait.\n".encode("latin-1")
-    directory = corpus_dir(tmp_path, {"latin.md": text})
+    directory = write_corpus(tmp_path, {"latin.md": text})
     message = failure(directory)
     assert message.startswith(f"{directory / 'latin.md'}: not valid UTF-8 (line 5,"), message
 
 
 def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"good.md": GOOD})
+    directory = write_corpus(tmp_path, {"good.md": GOOD})
     (directory / os.fsdecode(b"caf\xe9.md")).write_text(GOOD, encoding="utf-8")
     message = failure(directory)
     assert "caf\\udce9.md: file name is not valid UTF-8; rename the file" in message
@@ -164,7 +155,7 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_a_fifo_does_not_hang_the_load(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"good.md": GOOD})
+    directory = write_corpus(tmp_path, {"good.md": GOOD})
     os.mkfifo(directory / "pipe.md")
     result: list[object] = []
     worker = threading.Thread(target=lambda: result.append(_try(lambda: load_corpus(directory))), daemon=True)
@@ -196,7 +187,7 @@ def _try(action):
     ],
 )
 def test_broken_front_matter(tmp_path: Path, text: str, problem: str) -> None:
-    directory = corpus_dir(tmp_path, {"story.md": text})
+    directory = write_corpus(tmp_path, {"story.md": text})
     message = failure(directory)
     assert message.startswith(f"{directory / 'story.md'}: {problem}"), message
 
@@ -251,7 +242,7 @@ def test_empty_front_matter_is_allowed() -> None:
 
 
 def test_duplicate_ids_are_refused_naming_both(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"story.md": GOOD, "story.txt": GOOD})
+    directory = write_corpus(tmp_path, {"story.md": GOOD, "story.txt": GOOD})
     message = failure(directory)
     assert "story.txt" in message and "same document id 'story' as story.md" in message
     corpus = load_corpus(directory, on_error="skip")
@@ -260,7 +251,7 @@ def test_duplicate_ids_are_refused_naming_both(tmp_path: Path) -> None:
 
 
 def test_ids_are_relative_paths_so_subfolders_do_not_clash(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"2019/story.md": GOOD, "2020/story.md": GOOD, "Upper.MD": GOOD})
+    directory = write_corpus(tmp_path, {"2019/story.md": GOOD, "2020/story.md": GOOD, "Upper.MD": GOOD})
     # Files of a folder come before its subfolders', each in name order: stable across reloads.
     assert [d.id for d in load_corpus(directory).documents] == ["Upper", "2019/story", "2020/story"]
 
@@ -269,12 +260,12 @@ def test_ids_are_relative_paths_so_subfolders_do_not_clash(tmp_path: Path) -> No
 
 
 def test_on_error_fail_stops_at_the_broken_file(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "b.md": b"\x00\x01", "c.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "b.md": b"\x00\x01", "c.md": GOOD})
     assert failure(directory, on_error="fail").endswith("b.md: binary file, not text")
 
 
 def test_on_error_skip_serves_the_rest_and_lists_every_problem(tmp_path: Path) -> None:
-    directory = corpus_dir(
+    directory = write_corpus(
         tmp_path, {"a.md": GOOD, "b.md": b"\x00\x01", "c.md": "", "d.md": "---\nauthor: x\n---\nBody.\n", "e.md": GOOD}
     )
     corpus = load_corpus(directory, on_error="skip")
@@ -288,7 +279,7 @@ def test_on_error_skip_serves_the_rest_and_lists_every_problem(tmp_path: Path) -
 
 
 def test_on_error_skip_with_nothing_left_is_still_an_error(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": b"", "b.md": b"\x00"})
+    directory = write_corpus(tmp_path, {"a.md": b"", "b.md": b"\x00"})
     message = failure(directory, on_error="skip")
     assert "no documents" in message and "2 file(s) skipped" in message and "a.md: empty file" in message
 
@@ -314,7 +305,7 @@ def test_a_missing_corpus_through_the_config_names_the_resolved_folder(tmp_path:
 
 
 def test_a_symlink_loop_does_not_hang_the_walk(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "sub/b.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "sub/b.md": GOOD})
     (directory / "sub" / "loop").symlink_to(directory, target_is_directory=True)
     (directory / "self").symlink_to(directory / "self")  # a link to itself
     started = time.perf_counter()
@@ -324,7 +315,7 @@ def test_a_symlink_loop_does_not_hang_the_walk(tmp_path: Path) -> None:
 
 
 def test_a_file_symlink_loop_or_dangling_link_is_a_named_problem(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"a.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD})
     (directory / "loop.md").symlink_to(directory / "loop.md")
     (directory / "gone.md").symlink_to(tmp_path / "deleted.md")
     corpus = load_corpus(directory, on_error="skip")
@@ -337,7 +328,7 @@ def test_a_file_symlink_loop_or_dangling_link_is_a_named_problem(tmp_path: Path)
 def test_a_symlinked_file_is_read(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere.md"
     elsewhere.write_text(GOOD, encoding="utf-8")
-    directory = corpus_dir(tmp_path, {})
+    directory = write_corpus(tmp_path, {})
     (directory / "linked.md").symlink_to(elsewhere)
     assert load_corpus(directory).documents[0].paragraphs == ("The council met on Monday.", "It approved the bridge.")
 
@@ -357,7 +348,7 @@ def _write_megabytes(path: Path, megabytes: int) -> None:
 
 
 def test_a_50_mb_document_loads_under_the_default_limit(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {})
+    directory = write_corpus(tmp_path, {})
     _write_megabytes(directory / "report.md", 50)
     started = time.perf_counter()
     corpus = load_corpus(directory)  # the default max_bytes matches corpus.max_file_mb: 64
@@ -371,7 +362,7 @@ def test_a_50_mb_document_loads_under_the_default_limit(tmp_path: Path) -> None:
 
 
 def test_a_document_over_the_limit_is_refused_by_name(tmp_path: Path) -> None:
-    directory = corpus_dir(tmp_path, {"small.md": GOOD})
+    directory = write_corpus(tmp_path, {"small.md": GOOD})
     _write_megabytes(directory / "report.md", 3)
     message = failure(directory, max_bytes=2_000_000)
     assert message.startswith(f"{directory / 'report.md'}: too large (3.0 MB; corpus.max_file_mb allows 2 MB)")
@@ -390,7 +381,7 @@ def test_the_size_limit_comes_from_the_config(make_corpus) -> None:
 
 def test_a_file_that_grows_during_the_read_is_refused(tmp_path: Path, monkeypatch) -> None:
     """Files appearing or changing while a reload reads them: the limit holds on what is read."""
-    directory = corpus_dir(tmp_path, {"a.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD})
     real_stat = Path.stat
 
     def small_stat(self, *args, **kwargs):
@@ -407,7 +398,7 @@ def test_a_file_that_grows_during_the_read_is_refused(tmp_path: Path, monkeypatc
 def test_a_file_that_disappears_between_listing_and_reading(tmp_path: Path, monkeypatch) -> None:
     from bot.engine import documents
 
-    directory = corpus_dir(tmp_path, {"a.md": GOOD, "b.md": GOOD})
+    directory = write_corpus(tmp_path, {"a.md": GOOD, "b.md": GOOD})
     real_files = documents.corpus_files
 
     def listing_then_delete(*args, **kwargs):
