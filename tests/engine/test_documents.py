@@ -19,8 +19,6 @@ GOOD = "---\ntitle: Good news\nsource: Wire\n---\nThe council met on Monday.\n\n
 ROOT = os.name == "posix" and os.geteuid() == 0
 
 
-
-
 def failure(directory: Path, **kwargs) -> str:
     with pytest.raises(CorpusError) as caught:
         load_corpus(directory, **kwargs)
