@@ -21,7 +21,7 @@ from .config import Config, ConfigError, load_config
 from .engine import CorpusError, Engine
 from .evaluation import QuestionsError
 from .insights import InsightsError
-from .presentation import render
+from .presentation import CONFIDENCE_WORDS, answer_json, render
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -47,7 +47,8 @@ def one_line(engine: Engine, question: str, top: int | None) -> str:
     first, last = m.paragraphs  # with the context that names a quote's speaker
     span = f"¶{first}" if first == last else f"¶{first}-{last}"
     text = " ".join(c.text for c in m.context) + " " + m.passage.text
-    return f"[{m.document.id} {span}] " + " ".join(text.split())
+    confidence = f" (confidence: {CONFIDENCE_WORDS[answer.confidence]})" if answer.confidence else ""
+    return f"[{m.document.id} {span}]{confidence} " + " ".join(text.split())
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
@@ -62,7 +63,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
             for line in stream:
                 question = line.rstrip("\n")
                 if args.json:
-                    out.write(json.dumps(engine.ask(question, args.top).to_json(), ensure_ascii=False) + "\n")
+                    out.write(json.dumps(answer_json(engine.ask(question, args.top)), ensure_ascii=False) + "\n")
                 else:
                     out.write(one_line(engine, question, args.top) + "\n")
         return EXIT_OK
@@ -70,7 +71,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("ask needs a QUESTION or --batch FILE")
     answer = engine.ask(args.question, args.top)
     if args.json:
-        out.write(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(answer_json(answer), ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     count = 1 if answer.abstained else min(args.top or 1, len(answer.matches))
     replies = [render(answer, engine, engine.config.discord.example_questions, match=i).as_text() for i in range(count)]

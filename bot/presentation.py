@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .engine import Answer, Engine, Match
+from .engine.decision import Abstention, Confidence
+
+if TYPE_CHECKING:
+    from .engine.explanation import Explanation
 from .engine.passages import Passage
 
 _MARKDOWN = re.compile(r"([\\*_~`|<@\[\]])")
@@ -25,15 +30,69 @@ _ADJACENT_BOLD = re.compile(r"(?<!\\)\*\*([ \t]+)\*\*")
 class Reply:
     answered: bool
     title: str
-    body: str  # Markdown: the quote (with context) or the abstention message
+    body: str  # Markdown: the quote (with context, the answering sentence underlined) or the abstention message
     citation: str = ""
     url: str | None = None
+    confidence: str = ""  # "high", "medium" or "low" for an answer; "" otherwise
+    answer_sentence: str | None = None  # the sentence of the quote that answers (verbatim)
+
+    @property
+    def footer(self) -> str:
+        """The citation, and how sure the bot is: "¶5 of 12 · CTV News · confidence: high"."""
+        if not self.confidence:
+            return self.citation
+        return " · ".join(p for p in (self.citation, f"confidence: {self.confidence}") if p)
 
     def as_text(self) -> str:
         parts = [f"**{self.title}**", self.body]
-        if self.citation:
-            parts.append("— " + self.citation)
+        if self.footer:
+            parts.append("— " + self.footer)
         return "\n\n".join(parts)
+
+
+# What people read about an abstention (the engine only says which kind it was).
+ABSTENTION_REASONS = {
+    Abstention.NO_MATCH: "No passage contains any of your question's words.",
+    Abstention.VAGUE: "Your question doesn't say what it is about: its words are too general to find a passage.",
+    Abstention.UNKNOWN_NAME: "Your question names something the story never mentions, so the story is not about it.",
+    Abstention.MISSING_FORM: "Your question asks for a time or a number (“when”, “how many”, “how old”), and no passage that matches it has one.",
+    Abstention.UNLIKELY: "The best passage matches too little of your question for me to be confident it answers it.",
+}
+CONFIDENCE_WORDS = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
+
+
+def abstention_reason(answer: Answer) -> str:
+    """Why the bot did not answer, in a sentence ("" when it answered); names the unknown names."""
+    if answer.abstention is None:
+        return ""
+    if answer.abstention is Abstention.UNKNOWN_NAME and answer.unknown:
+        return f"The story never mentions {', '.join(answer.unknown)}, so it is not about what you asked."
+    return ABSTENTION_REASONS[answer.abstention]
+
+
+def decision_lines(explanation: "Explanation", answered: bool) -> list[str]:
+    """The answer decision's signals and probability, for "Why this?" (Markdown lines)."""
+    lines = []
+    if answered:
+        lines.append(
+            f"This passage holds **{explanation.coverage:.0%}** of the question's weight "
+            f"({explanation.matched:.0%} of its terms; its best sentence {explanation.sentence:.0%})."
+        )
+    if explanation.probability is not None:
+        word = CONFIDENCE_WORDS[explanation.confidence] if explanation.confidence and answered else ""
+        lines.append(
+            f"Weighing these signals (and the meaning of your question next to the passage's), the chance that it answers "
+            f"was **{explanation.probability:.0%}**; I answer from {explanation.min_probability:.0%}"
+            + (f" (confidence: {word})." if word else ".")
+        )
+    return lines
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """`--json` for one question: the engine's contract plus the reason in words."""
+    data = answer.to_json()
+    data["reason"] = abstention_reason(answer)
+    return data
 
 
 def escape_markdown(text: str) -> str:
@@ -65,16 +124,31 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip() + _ELLIPSIS
 
 
-def highlight(text: str, match_terms: set[str], engine: Engine) -> str:
-    """Escape the passage and bold the words whose terms the question matched."""
+def highlight(text: str, match_terms: set[str], engine: Engine, sentence: tuple[int, int] | None = None) -> str:
+    """Escape the passage, bold the words whose terms the question matched, underline the answering sentence."""
     out: list[str] = []
     last = 0
+    marks = sorted({sentence[0]: "__", sentence[1]: "__"}.items()) if sentence and sentence[1] > sentence[0] else []
+
+    def upto(end: int) -> None:
+        nonlocal last
+        while marks and marks[0][0] <= end:
+            at, mark = marks.pop(0)
+            out.append(_escape_characters(text[last:at]) + mark)
+            last = at
+        out.append(_escape_characters(text[last:end]))
+        last = end
+
     for token in engine.index.analyzer.tokens(text):
         if token.term in match_terms:
-            out.append(_escape_characters(text[last : token.start]))
+            upto(token.start)
+            if marks and marks[0][0] < token.end:  # a mark never falls inside a word; keep it outside
+                marks[0] = (token.end, marks[0][1])
             out.append(f"**{_escape_characters(text[token.start : token.end])}**")
             last = token.end
-    out.append(_escape_characters(text[last:]))
+    upto(len(text))
+    while marks:
+        out.append(marks.pop(0)[1])
     # Adjacent highlights read as one: "**Sarah McIver**", not "**Sarah** **McIver**".
     return _escape_line_starts(_ADJACENT_BOLD.sub(lambda m: m.group(1), "".join(out).replace("****", "")))
 
@@ -101,8 +175,13 @@ def quote_block(texts: list[str]) -> str:
     return "\n>\n".join("\n".join("> " + line for line in t.splitlines()) for t in texts)
 
 
-def render_match(match: Match, engine: Engine, limit: int = 3800) -> Reply:
-    """The quote fits in `limit` characters; context is cut first, then the passage itself."""
+def render_match(
+    match: Match, engine: Engine, limit: int = 3800, sentence: tuple[int, int] | None = None, confidence: Confidence | None = None
+) -> Reply:
+    """The quote fits in `limit` characters; context is cut first, then the passage itself.
+
+    `sentence` (offsets in the passage) is underlined while the passage is quoted whole.
+    """
     terms = set(match.matched_terms)
     context = [c.text for c in match.context]
     passage = match.passage.text
@@ -110,7 +189,8 @@ def render_match(match: Match, engine: Engine, limit: int = 3800) -> Reply:
     budget = len(passage)
     for _ in range(20):
         pieces = [highlight(shorten(c, b), terms, engine) for c, b in zip(context, budget_context) if b > 0]
-        pieces.append(highlight(shorten(passage, budget), terms, engine))
+        shown = shorten(passage, budget)
+        pieces.append(highlight(shown, terms, engine, sentence if shown == passage else None))
         body = quote_block(pieces)
         over = len(body) - limit
         if over <= 0:
@@ -119,7 +199,9 @@ def render_match(match: Match, engine: Engine, limit: int = 3800) -> Reply:
             budget_context = [max(b - over, 0) if b - over > 40 else 0 for b in budget_context]
         else:
             budget = max(budget - over - 8, 20)
-    return Reply(True, match.document.title, body, citation(match), match.document.url)
+    answer_sentence = passage[sentence[0] : sentence[1]] if sentence else None
+    word = CONFIDENCE_WORDS[confidence] if confidence else ""
+    return Reply(True, match.document.title, body, citation(match), match.document.url, word, answer_sentence)
 
 
 def render_abstention(answer: Answer, engine: Engine, examples: tuple[str, ...] = ()) -> Reply:
@@ -128,13 +210,18 @@ def render_abstention(answer: Answer, engine: Engine, examples: tuple[str, ...] 
     more = len(engine.index.corpus.documents) - len(titles)
     if more > 0:
         covers += f" and {more} more"
-    body = f"I couldn't find an answer to that in the story, so I won't guess. It covers {covers}."
+    reason = abstention_reason(answer)
+    body = f"I couldn't find an answer to that in the story, so I won't guess. {escape_markdown(reason)} It covers {covers}."
     if examples:
         body += "\nYou could ask, for example: " + " · ".join(f"*{escape_markdown(q)}*" for q in examples[:2])
     return Reply(False, "The story doesn't say", body)
 
 
 def render(answer: Answer, engine: Engine, examples: tuple[str, ...] = (), match: int = 0, limit: int = 3800) -> Reply:
+    """The reply for one of the answer's matches (0: the answer, with its sentence and confidence)."""
     if answer.abstained or not answer.matches:
         return render_abstention(answer, engine, examples)
-    return render_match(answer.matches[min(match, len(answer.matches) - 1)], engine, limit)
+    index = min(match, len(answer.matches) - 1)
+    if index == 0:
+        return render_match(answer.matches[0], engine, limit, answer.sentence, answer.confidence)
+    return render_match(answer.matches[index], engine, limit)

@@ -60,7 +60,7 @@ def answer_embed(reply: Reply, question: str | None = None, note: str | None = N
     )
     if question is not None:
         embed.add_field(name="Question", value=shorten(escape_markdown(shorten(question, 900)) or "(empty)", FIELD_VALUE), inline=False)
-    footer = reply.citation
+    footer = reply.footer
     if note:
         footer = f"{footer} · {note}" if footer else note
     if footer:

@@ -9,7 +9,7 @@ service, so after a reload that changed the passage the click gets a short notic
 Custom ids (Discord allows 100 characters):
   sb:n:<answer id>:<rank>:<ref>,<ref>,...   Next match (rank = the match shown now)
   sb:c:<ref>                                Context
-  sb:w:<ref or ->:<term> <term> ...         Why this? ("+" at the end: more terms than fit)
+  sb:w:<ref or -><~percent>:<term> ...      Why this? (~: the decision's probability; "+" at the end: more terms than fit)
   sb:f:<y|n>:<answer id>:<rank>:<ref or ->  Helpful / Not helpful
 """
 
@@ -24,7 +24,8 @@ import discord
 from ..engine import Engine
 from ..engine.explanation import Explanation, explain, match_at
 from ..insights import FeedbackRecord, QuestionRecord, new_answer_id
-from ..presentation import escape_markdown, paragraph_label, quote_block, render_match, shorten
+from ..engine.decision import Abstention
+from ..presentation import ABSTENTION_REASONS, decision_lines, escape_markdown, paragraph_label, quote_block, render_match, shorten
 from .embeds import DESCRIPTION, NO_PINGS, TITLE, answer_embed, fit
 from .passage_refs import PassageRef, document_id, resolve
 from .questions import QUOTE_LIMIT, Outcome
@@ -76,23 +77,34 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:c:(?
         await _guarded(interaction, on_context(interaction, self.ref))
 
 
-# An abstention's Why button carries "-" and a letter for the rule that abstained.
-REASON_CODES = {"coverage": "c", "name": "n", "form": "f", "vague": "v", "nomatch": "m"}
+# An abstention's Why button carries "-" and a letter for the kind of abstention.
+REASON_CODES = {
+    Abstention.UNLIKELY: "c",
+    Abstention.UNKNOWN_NAME: "n",
+    Abstention.MISSING_FORM: "f",
+    Abstention.VAGUE: "v",
+    Abstention.NO_MATCH: "m",
+}
+ABSTENTION_OF_CODE = {code: kind for kind, code in REASON_CODES.items()}
 
 
-class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:w:(?P<ref>{_REF}|-[a-z]?):(?P<terms>[^:]*)"):
-    def __init__(self, ref: str, terms: Sequence[str]) -> None:
-        self.ref, self.terms = ref, list(terms)
+class WhyThis(
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:w:(?P<ref>{_REF}|-[a-z]?)(?:~(?P<p>\d{{1,3}}))?:(?P<terms>[^:]*)"
+):
+    def __init__(self, ref: str, terms: Sequence[str], percent: int | None = None) -> None:
+        self.ref, self.terms, self.percent = ref, list(terms), percent
         super().__init__(
-            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=why_custom_id(ref, self.terms))
+            discord.ui.Button(
+                label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=why_custom_id(ref, self.terms, percent)
+            )
         )
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "WhyThis":
-        return cls(match["ref"], match["terms"].split())
+        return cls(match["ref"], match["terms"].split(), int(match["p"]) if match["p"] else None)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, on_why(interaction, self.ref, self.terms))
+        await _guarded(interaction, on_why(interaction, self.ref, self.terms, self.percent))
 
 
 class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:f:(?P<vote>[yn]):(?P<aid>{_AID}):(?P<rank>\d{{1,2}}):(?P<ref>{_REF}|-)"):
@@ -117,9 +129,9 @@ class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:f:(?P<v
 BUTTONS = (NextMatch, ShowContext, WhyThis, Feedback)
 
 
-def why_custom_id(ref: str, terms: Sequence[str]) -> str:
+def why_custom_id(ref: str, terms: Sequence[str], percent: int | None = None) -> str:
     """As many terms as fit; a trailing "+" says some were left out."""
-    head = f"sb:w:{ref}:"
+    head = f"sb:w:{ref}{'' if percent is None else f'~{percent}'}:"
     kept: list[str] = []
     for i, term in enumerate(terms):
         more = i + 1 < len(terms)
@@ -143,7 +155,13 @@ def fitting_refs(aid: str, refs: Sequence[str]) -> list[str]:
 
 
 def controls(
-    aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], feedback: bool, reason_kind: str = ""
+    aid: str,
+    rank: int,
+    refs: Sequence[str],
+    terms: Sequence[str],
+    feedback: bool,
+    abstention: Abstention | None = None,
+    percent: int | None = None,
 ) -> discord.ui.View:
     """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback)."""
     view = discord.ui.View(timeout=None)
@@ -152,7 +170,8 @@ def controls(
         view.add_item(NextMatch(aid, rank, refs))
     if refs:
         view.add_item(ShowContext(ref))
-    view.add_item(WhyThis(ref if refs else "-" + REASON_CODES.get(reason_kind, ""), terms))
+    why_ref = ref if refs else "-" + (REASON_CODES[abstention] if abstention is not None else "")
+    view.add_item(WhyThis(why_ref, terms, percent))
     if feedback:
         view.add_item(Feedback(True, aid, rank, ref))
         view.add_item(Feedback(False, aid, rank, ref))
@@ -174,7 +193,8 @@ def answer_controls(bot: "StoryBot", outcome: Outcome, surface: str, user_id: in
         if recorder is not None:
             recorder.record(QuestionRecord.from_answer(answer, surface, user_id, aid))
         refs = [] if answer.abstained else fitting_refs(aid, [PassageRef.of(m.passage).encode() for m in answer.matches])
-        return controls(aid, 0, refs, answer.terms, feedback=recorder is not None, reason_kind=answer.reason_kind)
+        percent = round(100 * answer.probability) if answer.signals is not None else None
+        return controls(aid, 0, refs, answer.terms, feedback=recorder is not None, abstention=answer.abstention, percent=percent)
     except Exception:
         log.exception("could not build the answer's buttons")
         return None
@@ -273,7 +293,7 @@ def context_embed(engine: Engine, position: int) -> discord.Embed:
     return fit(embed)
 
 
-async def on_why(interaction: discord.Interaction, ref_text: str, terms: Sequence[str]) -> None:
+async def on_why(interaction: discord.Interaction, ref_text: str, terms: Sequence[str], percent: int | None = None) -> None:
     engine = _engine(interaction)
     shown = [t for t in terms if t != MORE_TERMS]
     position = None
@@ -283,21 +303,13 @@ async def on_why(interaction: discord.Interaction, ref_text: str, terms: Sequenc
         if position is None:
             await send(interaction, content=GONE, ephemeral=True)
             return
-    explanation = explain(engine, shown, position)
-    reason = ref_text[1:] if ref_text.startswith("-") else ""
+    explanation = explain(engine, shown, position, percent / 100 if percent is not None else None)
+    reason = ABSTENTION_OF_CODE.get(ref_text[1:]) if ref_text.startswith("-") else None
     embed = why_embed(explanation, answered=position is not None, more=MORE_TERMS in terms, reason=reason)
     await send(interaction, embed=embed, ephemeral=True)
 
 
-NO_ANSWER_BECAUSE = {
-    "n": "Your question names something the story never mentions, so the story is not about it.",
-    "f": "Your question asks for a time or a number (“when”, “how many”), and no passage that matches it has one.",
-    "v": "Your question doesn't say what it is about: its words are too general to find a passage.",
-    "m": "No passage contains any of your question's words.",
-}
-
-
-def why_embed(explanation: Explanation, answered: bool, more: bool = False, reason: str = "") -> discord.Embed:
+def why_embed(explanation: Explanation, answered: bool, more: bool = False, reason: Abstention | None = None) -> discord.Embed:
     lines = [
         "I search with the question's **terms**: its words without common ones (“the”, “was”), "
         "reduced to a stem (“arrested” → `arrest`). A rarer term weighs more (BM25's IDF).",
@@ -319,16 +331,12 @@ def why_embed(explanation: Explanation, answered: bool, more: bool = False, reas
     if more:
         lines.append("… and more terms than a button can carry.")
     lines.append("")
-    need = f"{explanation.min_coverage:.0%}"
+    lines += decision_lines(explanation, answered)
     if answered:
-        lines.append(f"This passage holds **{explanation.coverage:.0%}** of the question's weight (an answer needs {need}).")
         if explanation.score is not None:
             lines.append(f"Its BM25 score for these terms is {explanation.score:.2f}; passages are ranked by it.")
     else:
-        lines.append(
-            NO_ANSWER_BECAUSE.get(reason)
-            or f"I answer only when one passage holds at least {need} of the question's weight, and none did."
-        )
+        lines.append(ABSTENTION_REASONS[reason] if reason is not None else ABSTENTION_REASONS[Abstention.UNLIKELY])
         missing = explanation.missing_from_story
         if missing:
             lines.append("The story never uses: " + ", ".join(f"`{m}`" for m in missing) + ".")

@@ -1,46 +1,53 @@
-"""From a question to an Answer: rank, decide whether the story answers, add context.
+"""From a question to an Answer: read the question, rank, decide whether the story answers.
 
-BM25 scores are not comparable between corpora or questions, so whether the story
-answers is decided by rules that are (see the README):
-
-1. *Coverage*: the share of the question's information a passage contains. Each
-   question term weighs its IDF (smoothed, always positive; a word the corpus never
-   uses weighs the most), and the answer must contain at least `min_coverage` of the
-   total. Generic question words ("could", "many") do not count; unknown words that
-   share a stem with a passage word, or that its initials spell ("CFO"), count as held.
-2. *Unknown names*: a question that names something the corpus never mentions (a
-   capitalised word inside the sentence, like "Nokia") is not about this corpus.
-3. *Answer form*: a "when" question needs a passage with a time in it, a "how many"
-   question one with a number (see expectations.py).
-4. *Vagueness*: a question of only everyday words ("What did they say?") has no subject.
-
-The answer is the best-ranked of the CANDIDATES best passages that passes 1 and 3.
+1. *Reading the question*: chat spellings become the words they stand for ("whats",
+   "u"; chat_spellings.py), words about the asking ("tell me") or only about the
+   answer's form ("how many") are dropped, and a word the corpus never uses is read as
+   the corpus word it misspells ("Wangzhou", "huwei", "trudo"; spelling.py) or as the
+   name it writes without an apostrophe ("ohiggins").
+2. *Ranking*: BM25's best CANDIDATES passages, re-ranked by the embedding model when
+   it is loaded (the index's `rerank`), each with its similarity to the question.
+3. *Choosing*: a passage with the answer's expected form goes first if one is among the
+   first FORM_CANDIDATES (a "when" question skips a passage with no time in it).
+4. *Deciding*: a passage's signals (signals.py) give one calibrated probability that it
+   answers (decision.py). The answer is the first of SECOND_CHANCES candidates whose
+   probability reaches `answers.min_probability` (an acronym the passage spells out,
+   "CFO", can rank it lower); when none does, the bot abstains on the first, with the
+   reason as a typed value (decision.Abstention). Two questions are
+   refused before that: one sharing no word with any passage, and one of only
+   everyday words ("What did they say?"), which has no subject.
+5. *The answer sentence*: the sentence of the passage that scores best on the same
+   signals (sentences.py).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from .analysis import Token, fold
 from .attribution import context_position, indexed_text
+from .chat_spellings import chat_meaning
+from .decision import Abstention, Confidence, Decision, confidence_of, decide
 from .documents import Document
-from .expectations import expected, form_words, supplies
+from .expectations import Expects, expected, form_words, supplies
 from .index import Index
-from .passages import Passage
+from .names import unknown_names
+from .passages import Passage, sentence_spans
+from .sentences import answer_sentence
+from .signals import GENERIC, Signals, coverage, margin, measure, numbers_missing, question_weights, term_weight
 from .spelling import spells_acronym
+
+__all__ = ["Abstention", "Answer", "Confidence", "GENERIC", "Match", "answer", "build_match", "term_weight"]
 
 # Words that talk about the asking, not the subject ("tell me about the story ...").
 # They are dropped from a question that has other words, and never count against coverage.
 QUESTION_FILLER = frozenset("tell know explain describ pleas articl stori thing someth anyth".split())
 
-CANDIDATES = 10
+CANDIDATES = 20  # BM25's best, re-ranked and searched for the answer's form
+FORM_CANDIDATES = 5  # how far down the ranking a passage with the expected form may be
+SECOND_CHANCES = 3  # how many candidates the decision may look at before abstaining
 
-# Words that shape a question without saying what it is about; left out of coverage.
-GENERIC = frozenset(
-    "could would might may must shall ever also much mani long far often name call happen make get go use".split()
-)
 # Everyday words that count when they come with a subject ("What did Huawei say?") but
 # are no subject on their own: "What did they say?", "What is new?" are too vague.
 VAGUE = frozenset("say new good like think want need see look come give take way lot kind mean".split())
@@ -55,6 +62,7 @@ class Match:
     matched_terms: tuple[str, ...]
     # Passages shown before this one so the quote makes sense on its own (e.g. who is speaking).
     context: tuple[Passage, ...] = ()
+    similarity: float | None = None  # the embedding model's cosine with the question
 
     @property
     def paragraphs(self) -> tuple[int, int]:
@@ -68,24 +76,44 @@ class Answer:
     terms: tuple[str, ...]
     matches: tuple[Match, ...]
     coverage: float
-    abstained: bool
+    abstention: Abstention | None  # None: the bot answers with matches[0]
     term_weights: dict[str, float] = field(default_factory=dict)
-    # Why the bot abstained (empty when it answered): shown by "Why this?" and in logs.
-    reason: str = ""
-    # The rule that abstained, as a word: "vague", "name", "coverage", "form", "nomatch" ("" = answered).
-    reason_kind: str = ""
+    signals: Signals | None = None  # of matches[0]; None when no passage matched
+    probability: float = 0.0  # that matches[0] answers the question
+    # (start, end) of the sentence in matches[0].passage.text that answers; None when abstaining.
+    sentence: tuple[int, int] | None = None
+    unknown: tuple[str, ...] = ()  # names in the question the corpus never mentions, as typed
+
+    @property
+    def abstained(self) -> bool:
+        return self.abstention is not None
 
     @property
     def best(self) -> Match | None:
         return None if self.abstained or not self.matches else self.matches[0]
 
+    @property
+    def confidence(self) -> Confidence | None:
+        return None if self.abstained else confidence_of(self.probability)
+
+    @property
+    def answer_sentence(self) -> str | None:
+        best = self.best
+        if best is None or self.sentence is None:
+            return None
+        return best.passage.text[self.sentence[0] : self.sentence[1]]
+
     def to_json(self) -> dict[str, object]:
-        """The `--json` contract: other tools rely on these keys."""
+        """The `--json` contract: other tools rely on these keys (presentation adds `reason`)."""
         return {
             "question": self.question,
             "answered": not self.abstained,
             "coverage": round(self.coverage, 4),
-            "reason": self.reason,  # why the bot abstained; "" when it answered
+            "probability": round(self.probability, 4),
+            "confidence": self.confidence.value if self.confidence else None,
+            "answer_sentence": self.answer_sentence,
+            "abstention": self.abstention.value if self.abstention else None,
+            "signals": self.signals.as_dict() if self.signals else None,
             "passages": [
                 {
                     "document": m.document.id,
@@ -94,17 +122,13 @@ class Answer:
                     "paragraphs": list(m.passage.paragraphs),
                     "text": m.passage.text,
                     "score": m.score,
+                    "similarity": m.similarity,
                     "matched_terms": list(m.matched_terms),
                     "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
                 }
                 for m in (self.matches if not self.abstained else ())
             ],
         }
-
-
-def term_weight(doc_freq: int, size: int) -> float:
-    """Smoothed IDF, positive even for terms in every passage (unlike BM25Okapi's)."""
-    return math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
 def _prefix_of(term: str, present: set[str], doc_freq: dict[str, int]) -> bool:
@@ -120,37 +144,6 @@ def _prefix_of(term: str, present: set[str], doc_freq: dict[str, int]) -> bool:
     return any(len(p) >= need and p[:need] == term[:need] for p in present)
 
 
-def unknown_names(
-    question: str, tokens: list, doc_freq: dict[str, int], index: Index, matches: Sequence[Match] = ()
-) -> list[str]:
-    """Capitalised words inside the question (not its first word) that the corpus never uses.
-
-    Skipped for questions typed without lowercase (shouting tells nothing about names),
-    and short words (CFO, PM, Feb) are left to coverage: they are often abbreviations
-    of words the story spells out. Misspellings of corpus words do not count.
-    """
-    if not any(c.islower() for c in question):
-        return []
-    names = []
-    # Computed without slicing the question per token, which was quadratic in its length.
-    lead = len(question) - len(question.lstrip(" \t\"'“‘(¿¡"))
-    for token in tokens:
-        word = question[token.start : token.end]
-        before = token.start
-        while before > 0 and question[before - 1].isspace():
-            before -= 1
-        at_start = token.start <= lead or before == 0 or question[before - 1] in ".?!:"
-        capitalised = word[:1].isupper() and not word.isupper() and not at_start
-        acronym = word.isupper() and not word.isdigit()
-        if len(word) >= 4 and (capitalised or acronym):
-            if token.term in doc_freq or index.vocabulary.resembles(token.term):
-                continue
-            if acronym and any(token.term in m.matched_terms for m in matches):
-                continue  # an acronym the matching passages spell out
-            names.append(word)
-    return names
-
-
 def context_of(index: Index, position: int, attribution_context: bool = True) -> tuple[Passage, ...]:
     """The passage shown before this one when it quotes someone it never names."""
     source = context_position(index.passages, position) if attribution_context else None
@@ -158,7 +151,12 @@ def context_of(index: Index, position: int, attribution_context: bool = True) ->
 
 
 def build_match(
-    index: Index, position: int, terms: Sequence[str], score: float, attribution_context: bool = True
+    index: Index,
+    position: int,
+    terms: Sequence[str],
+    score: float,
+    attribution_context: bool = True,
+    similarity: float | None = None,
 ) -> Match:
     """A passage as an answer: its context, and which question terms it holds.
 
@@ -169,7 +167,13 @@ def build_match(
     passage = index.passages[position]
     context = context_of(index, position, attribution_context)
     held = indexed_text(index.passages, position) if attribution_context else passage.text
-    present = set(index.analyzer.terms(held))
+    matched = held_terms(index, held, passage.text, terms)
+    return Match(passage, index.documents[passage.document_id], score, position, matched, context, similarity)
+
+
+def held_terms(index: Index, indexed: str, text: str, terms: Sequence[str]) -> tuple[str, ...]:
+    """The question terms a text holds (see build_match); also used for single sentences."""
+    present = set(index.analyzer.terms(indexed))
     doc_freq = index.scorer.doc_freq
     folded: list[str] = []  # computed once, only if an unknown word might be an acronym
 
@@ -178,63 +182,161 @@ def build_match(
             return True
         if term in doc_freq or len(term) > 6:
             return False
-        folded[:] = folded or [fold(passage.text)]
+        folded[:] = folded or [fold(text)]
         return spells_acronym(term, folded[0])
 
-    matched = tuple(t for t in dict.fromkeys(terms) if holds(t))
-    return Match(passage, index.documents[passage.document_id], score, position, matched, context)
+    return tuple(t for t in dict.fromkeys(terms) if holds(t))
 
 
-def answer(index: Index, question: str, top: int, min_coverage: float, attribution_context: bool = True) -> Answer:
-    tokens = index.analyzer.tokens(question)
+def read_question(index: Index, question: str) -> list[Token]:
+    """The question's tokens as the bot reads them (step 1 of the module docstring)."""
+    tokens: list[Token] = []
+    for token in index.analyzer.tokens(question):
+        word = fold(question[token.start : token.end])
+        meaning = chat_meaning(word)
+        if meaning is not None and not question[token.end : token.end + 1] == ".":  # "u" but not "U.S."
+            tokens += [Token(t, token.start, token.end) for t in index.analyzer.terms(meaning)]
+        else:
+            tokens.append(token)
     # Words about the asking ("tell me") or about the answer's form ("how many", "what year")
     # are dropped when the question has other words: they do not say what it is about.
     asking = QUESTION_FILLER | set(index.analyzer.terms(" ".join(form_words(question))))
     if any(t.term not in asking for t in tokens):
         tokens = [t for t in tokens if t.term not in asking]
-    # A misspelt word is read as the corpus word it resembles ("Wangzhou" → wanzhou).
     doc_freq = index.scorer.doc_freq
+    vocabulary = index.vocabulary
     for i, token in enumerate(tokens):
-        if token.term not in doc_freq and (fixed := index.vocabulary.correction(token.term)):
+        if token.term in doc_freq:
+            continue
+        fixed = (
+            vocabulary.correction(token.term)
+            or vocabulary.split_name(token.term, doc_freq)
+            or vocabulary.short_correction(token.term)
+        )
+        if fixed:
             tokens[i] = Token(fixed, token.start, token.end)
+    return tokens
+
+
+def ranked(index: Index, question: str, terms: list[str], k: int) -> list[tuple[int, float, float | None]]:
+    """(passage, BM25 score, similarity or None), best first: BM25's best k, re-ranked when a model is loaded."""
+    hits = index.search(terms, k)
+    rerank = getattr(index, "rerank", None)
+    if rerank is not None and hits:
+        return [(h.passage, h.score, getattr(h, "similarity", None)) for h in rerank(question, hits)]
+    return [(h.passage, h.score, None) for h in hits]
+
+
+def answer(
+    index: Index,
+    question: str,
+    top: int,
+    min_probability: float,
+    attribution_context: bool = True,
+    min_coverage: float = 0.0,
+) -> Answer:
+    tokens = read_question(index, question)
     terms = [t.term for t in tokens]
-    # Candidates for the checks below; more than are shown, so a passage that covers the
-    # question but ranks lower (an acronym, a derived word) can still be found.
-    hits = index.search(terms, max(top, CANDIDATES))
-    size = index.scorer.size
-    weights = {t: term_weight(doc_freq.get(t, 0), size) for t in dict.fromkeys(terms) if t not in GENERIC}
-    matches = [build_match(index, hit.passage, terms, hit.score, attribution_context) for hit in hits[:top]]
-    total = sum(weights.values())
+    doc_freq = index.scorer.doc_freq
+    weights = question_weights(terms, doc_freq, index.scorer.size)
+    hits = ranked(index, question, terms, max(top, CANDIDATES))
+    if not hits:
+        return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights)
 
-    def coverage_of(match: Match) -> float:
-        if total <= 0:
-            return 1.0  # only generic words, and the passage matched some of them
-        return sum(weights.get(t, 0.0) for t in match.matched_terms) / total
+    def match(i: int) -> Match:
+        position, score, similarity = hits[i]
+        return build_match(index, position, terms, score, attribution_context, similarity)
 
-    if not matches:
-        reason = "no passage contains any of the question's words"
-        return Answer(question, tuple(terms), (), 0.0, True, weights, reason, "nomatch")
     if all(t in GENERIC or t in VAGUE for t in terms):
-        reason = "the question does not say what it is about (only everyday words)"
-        return Answer(question, tuple(terms), tuple(matches[:top]), 0.0, True, weights, reason, "vague")
-    if names := unknown_names(question, tokens, doc_freq, index, matches):
-        reason = f"the corpus never mentions {', '.join(names)}"
-        return Answer(question, tuple(terms), tuple(matches[:top]), coverage_of(matches[0]), True, weights, reason, "name")
-    # The answer is the best-ranked passage that covers the question and has the expected
-    # form (a "when" question skips a passage with no time in it for one that has one).
+        matches = tuple(match(i) for i in range(min(top, len(hits))))
+        return Answer(question, tuple(terms), matches, 0.0, Abstention.VAGUE, weights)
     form = expected(question)
-    for i, hit in enumerate(hits):
-        if i == len(matches):  # beyond the shown matches: built only when needed
-            matches.append(build_match(index, hit.passage, terms, hit.score, attribution_context))
-        match = matches[i]
-        coverage = coverage_of(match)
-        if coverage >= min_coverage and supplies(match.passage.text, form):
-            ordered = (match, *matches[:i], *matches[i + 1 :])[:top]
-            return Answer(question, tuple(terms), ordered, coverage, False, weights)
-    matches = matches[:top]
-    coverage = coverage_of(matches[0])
-    if coverage < min_coverage:
-        kind, reason = "coverage", f"the best passage covers {coverage:.0%} of the question (needs {min_coverage:.0%})"
-    else:
-        kind, reason = "form", f"the question asks for a {form.value} and no matching passage has one"
-    return Answer(question, tuple(terms), tuple(matches), coverage, True, weights, reason, kind)
+    # Candidates in the order they are tried: a passage with the expected form first
+    # (among the best FORM_CANDIDATES), then by rank; the answer is the first the decision
+    # accepts among the first SECOND_CHANCES, else the bot abstains on the first.
+    order = list(range(len(hits)))
+    if form is not Expects.ANYTHING:
+        with_form = [i for i in order[:FORM_CANDIDATES] if supplies(index.passages[hits[i][0]].text, form)]
+        if with_form:
+            order.remove(with_form[0])
+            order.insert(0, with_form[0])
+    blended = _blend(hits)
+    built: dict[int, Match] = {}
+    first: tuple[int, Match, Signals, Decision, list[str]] | None = None
+    accepted = None
+    for i in order[:SECOND_CHANCES]:
+        candidate = built.setdefault(i, match(i))
+        signals, names = _signals(index, question, tokens, terms, weights, candidate, form, blended, i)
+        decision = decide(signals, min_probability)
+        if decision.answered and signals.coverage < min_coverage:
+            decision = Decision(decision.probability, Abstention.UNLIKELY)
+        if first is None:
+            first = (i, candidate, signals, decision, names)
+        if decision.answered:
+            accepted = (i, candidate, signals, decision, names)
+            break
+    chosen, best, signals, decision, names = accepted or first  # type: ignore[misc]
+    order = [chosen] + [i for i in order if i != chosen]
+    matches = (best,) + tuple(built.get(i) or match(i) for i in order[1:top])
+    sentence = None
+    if decision.answered:
+        sentence = answer_sentence(index, best, terms, weights, question, signals, form)
+    return Answer(
+        question,
+        tuple(terms),
+        matches,
+        signals.coverage,
+        decision.abstention,
+        weights,
+        signals,
+        decision.probability,
+        sentence,
+        tuple(names),
+    )
+
+
+def _signals(
+    index: Index,
+    question: str,
+    tokens: list[Token],
+    terms: list[str],
+    weights: dict[str, float],
+    candidate: Match,
+    form: Expects,
+    blended: list[float],
+    i: int,
+) -> tuple[Signals, list[str]]:
+    """The decision's signals for one candidate, and the unknown names of the question."""
+    names = unknown_names(question, tokens, index.scorer.doc_freq, index, [candidate])
+    others = [s for j, s in enumerate(blended) if j != i]
+    signals = measure(
+        weights,
+        candidate.matched_terms,
+        index.scorer.doc_freq,
+        similarity=candidate.similarity,
+        unknown_name=bool(names),
+        form_missing=not supplies(candidate.passage.text, form),
+        score_margin=margin(blended[i], max(others) if others else None),
+        sentence=best_sentence_coverage(index, candidate.passage.text, terms, weights),
+        number_missing=numbers_missing(question, candidate.passage.text),
+    )
+    return signals, names
+
+
+def best_sentence_coverage(index: Index, text: str, terms: Sequence[str], weights: dict[str, float]) -> float:
+    """The coverage of the passage's best single sentence."""
+    spans = sentence_spans(text)
+    if len(spans) <= 1:
+        return coverage(weights, held_terms(index, text, text, terms))
+    return max(coverage(weights, held_terms(index, text[a:b], text[a:b], terms)) for a, b in spans)
+
+
+def _blend(hits: list[tuple[int, float, float | None]]) -> list[float]:
+    """The ranking score of each hit: BM25 scaled to the best, blended with similarity when known."""
+    top = max((h[1] for h in hits), default=0.0) or 1.0
+    return [0.3 * s / top + 0.7 * sim if sim is not None else s / top for _, s, sim in hits]
+
+
+def coverage_of(answer: Answer, match: Match) -> float:
+    """Coverage of a question (its weights) by a passage; the one function explanation shares."""
+    return coverage(answer.term_weights, match.matched_terms)

@@ -32,8 +32,9 @@ class Engine:
             self.index,
             question,
             top=top or self.config.answers.top,
-            min_coverage=self.config.answers.min_coverage,
+            min_probability=self.config.answers.min_probability,
             attribution_context=self.config.passages.attribution_context,
+            min_coverage=self.config.answers.min_coverage,
         )
 
     @property

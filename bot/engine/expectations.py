@@ -4,7 +4,11 @@ BM25 matches words, not meaning: "What is the population of Canada?" matches a
 passage about the "Canadian population" that gives no number. For a few question
 shapes the expected answer has a recognisable form (a number, a time), and a
 passage without one cannot be the answer. Deliberately small and conservative:
-it only ever turns an answer into an abstention, never the reverse.
+a missing form is one signal of the answer decision (signals.py), and a "when"
+question prefers, among the best few passages, one that has a time.
+
+The forms are strict on purpose: "in the new year" is a time but "currently" is not;
+"Dec. 1" is a date, not a count or an age; "two Canadians" is a count but no duration.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from enum import Enum
 
 class Expects(Enum):
     ANYTHING = "anything"
-    NUMBER = "number"  # how many / how much / how old / price / population ...
-    DURATION = "duration"  # how long / how far (a number or a unit of time will do)
+    NUMBER = "number"  # how many / how much / price / population ...
+    AGE = "age"  # how old
+    DURATION = "duration"  # how long / how far (a quantity of time or distance)
     TIME = "time"  # when / what year / what date / how long ago ...
 
 
+_AGE_QUESTION = re.compile(r"\bhow\s+old\b|\bwhat\s+(is|was)\s+\w+('s)?\s+age\b|\bwhat\s+age\b", re.IGNORECASE)
 _NUMBER_QUESTION = re.compile(
-    r"\bhow\s+(many|much|old|tall|big|large|often|fast)\b"
-    r"|\bwhat\s+(is|was|are|were)\s+(the\s+)?\w*\s*(number|amount|price|cost|population|age|percentage|size|revenue|salary|value)\b"
+    r"\bhow\s+(many|much|tall|big|large|often|fast)\b"
+    r"|\bwhat\s+(is|was|are|were)\s+(the\s+)?\w*\s*(number|amount|price|cost|population|percentage|size|revenue|salary|value)\b"
     r"|\b(how\s+much|what)\s+does\b.*\bcost\b",
     re.IGNORECASE,
 )
@@ -31,25 +37,50 @@ _TIME_QUESTION = re.compile(
     r"^\s*when\b|\bwhat\s+(year|date|day|month|time)\b|\bin\s+which\s+(year|month)\b|\bsince\s+when\b",
     re.IGNORECASE,
 )
-_MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
+
+# What counts as a time: a date or a time reference a reader could answer "when" with.
+# Months are matched capitalised (edited text), so the verb "may" is no month; bare
+# words like "now", "currently", "before" say no when.
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
 )
-_TIME_WORDS = (
-    "year years month months week weeks day days today yesterday tomorrow tonight ago recently "
-    "previously earlier later soon now currently decade decades century morning evening night "
-    "monday tuesday wednesday thursday friday saturday sunday spring summer autumn fall winter "
-    "since until before after during future past era hour hours minute minutes"
+_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|centur(?:y|ies))s?"
+_QUANTITY = (
+    r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|hundred|a\s+few|few|several|many|some|a\s+couple\s+of|dozens\s+of|hundreds\s+of)"
+)
+_TIME = re.compile(
+    rf"\b{_MONTH}(?=[\s,]|$)"
+    r"|\b(?:1[0-9]|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\s+century\b|\b\d{3,4}s\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:today|yesterday|tomorrow|tonight|recently|lately)\b"
+    rf"|\b(?:last|next|this|the\s+new|the\s+coming|the\s+past|the\s+same|earlier\s+this|later\s+this)\s+{_UNIT}\b"
+    r"|\b(?:in\s+the\s+)?(?:near|distant|foreseeable)\s+future\b"
+    rf"|\b{_QUANTITY}\s+{_UNIT}\s+(?:ago|later|earlier|away|from\s+now|before|after)\b"
+    r"|\b(?:spring|summer|autumn|winter)\s+(?:of\s+)?\d{4}\b|\bin\s+(?:the\s+)?(?:spring|summer|autumn|fall|winter)\b"
+    r"|\b(?:morning|afternoon|evening|night)\s+of\b|\b\d{1,2}(?::\d\d)?\s*(?:a\.m\.|p\.m\.|am|pm)\b",
 )
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
     "hundred hundreds thousand thousands million millions billion billions trillion dozen dozens "
-    "percent"
+    "percent half third quarter"
 )
-_TIME = re.compile(r"\b(\d{1,4}|" + "|".join(f"{w}\\.?" for w in (_MONTHS + " " + _TIME_WORDS).split()) + r")\b", re.IGNORECASE)
+# A count or an amount: digits or number words, but not the parts of a date (a day of the
+# month, a year), which answer "when", not "how many".
+_DATE_PARTS = re.compile(rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\b(?:in|since|by|until|from|of)\s+\d{{4}}\b")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?!\w)|\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b", re.IGNORECASE)
-_DURATION = re.compile(r"\b(year|month|week|day|hour|minute|decade|centur)", re.IGNORECASE)
+_AGE = re.compile(
+    r"\b\d{1,3}[- ]years?[- ]old\b|\baged\s+\d{1,3}\b|\bage\s+(?:of\s+)?\d{1,3}\b|\b\d{1,3}-year-old\b"
+    r"|\bborn\s+(?:in|on)\s+\S+|\b\(\s*born\b|\bage[sd]?\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    rf"\b{_QUANTITY}[\s-]+{_UNIT}\b|\b{_UNIT}\s+(?:away|long)\b|\bsince\s+(?:{_MONTH}|\d{{4}})"
+    r"|\b\d[\d,.]*\s*(?:km|kilometres?|kilometers?|miles?|metres?|meters?|feet|ft)\b",
+    re.IGNORECASE,
+)
 
 
 def expected(question: str) -> Expects:
@@ -59,6 +90,8 @@ def expected(question: str) -> Expects:
         return Expects.TIME
     if _DURATION_QUESTION.search(question):
         return Expects.DURATION
+    if _AGE_QUESTION.search(question):
+        return Expects.AGE
     if _NUMBER_QUESTION.search(question):
         return Expects.NUMBER
     return Expects.ANYTHING
@@ -82,7 +115,9 @@ def supplies(text: str, expects: Expects) -> bool:
     if expects is Expects.TIME:
         return bool(_TIME.search(text))
     if expects is Expects.NUMBER:
-        return bool(_NUMBER.search(text))
+        return bool(_NUMBER.search(_DATE_PARTS.sub(" ", text)))
+    if expects is Expects.AGE:
+        return bool(_AGE.search(text))
     if expects is Expects.DURATION:
-        return bool(_NUMBER.search(text) or _DURATION.search(text))
+        return bool(_DURATION.search(text))
     return True

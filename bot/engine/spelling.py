@@ -1,9 +1,18 @@
 """Is an unknown word just a misspelling or a derived form of a word the corpus uses?
 
-Used only to decide whether a capitalised word in a question names something the
-corpus never mentions ("Nokia") or misspells something it does ("Ghengis",
-"Univeristy", "Californian"). Candidates share the first letter and a similar
-length; the comparison is a banded edit distance, so it stays cheap.
+Two uses: reading a misspelt question word as the corpus word it meant ("Wangzhou",
+"huwei", "kotek", "trudo"; `Vocabulary.correction`), and deciding whether a
+capitalised word names something the corpus never mentions ("Nokia") or misspells
+something it does ("Ghengis", "Univeristy", "Californian"; `Vocabulary.resembles`).
+Candidates share the first letters and a similar length; the comparisons are banded
+edit distances, so they stay cheap.
+
+Short words are where people misspell names most ("huwei"), and where a plain edit
+distance finds too many neighbours, so short corrections use a distance in which a
+vowel for a vowel, or a missing or extra vowel, costs half an edit (people get a name's
+consonants right and its vowels wrong: "kotek", "trudo" for Trudeau), and among the
+candidates within reach the one sharing the longest beginning with the typed word
+wins (a typo seldom hits the first letters). A guess between equals is no correction.
 """
 
 from __future__ import annotations
@@ -43,6 +52,48 @@ def spells_acronym(term: str, folded_text: str) -> bool:
     return term in initials
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def vowel_distance(a: str, b: str, limit: float) -> float:
+    """Edit distance where vowel-for-vowel and vowel insertions/deletions cost 0.5; > limit once past it."""
+    if abs(len(a) - len(b)) > 2 * limit:
+        return limit + 1
+    previous = [0.0]
+    for cb in b:
+        previous.append(previous[-1] + (0.5 if cb in _VOWELS else 1.0))
+    for ca in a:
+        gap_a = 0.5 if ca in _VOWELS else 1.0
+        current = [previous[0] + gap_a]
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                sub = 0.0
+            elif ca in _VOWELS and cb in _VOWELS:
+                sub = 0.5
+            else:
+                sub = 1.0
+            gap_b = 0.5 if cb in _VOWELS else 1.0
+            current.append(min(previous[j] + gap_a, current[j - 1] + gap_b, previous[j - 1] + sub))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+# Letters written before an apostrophe in names, which the analysis drops as words of
+# their own (O'Higgins, D'Arcy, L'Oréal): typed without the apostrophe they join the name.
+ELISION_PREFIXES = ("o", "d", "l")
+
+
 class Vocabulary:
     """The corpus' terms bucketed by first letter, for near-match lookups."""
 
@@ -78,6 +129,36 @@ class Vocabulary:
             elif distance == best_distance:
                 best.append(candidate)
         return best[0] if len(best) == 1 else None
+
+    def short_correction(self, term: str) -> str | None:
+        """The corpus word a misspelt 4- to 9-letter word meant, by the vowel-lenient distance.
+
+        Within 1 (1.5 from 5 letters) of the typed word, sharing its first two letters;
+        the candidate with the longest common beginning, then the smallest distance,
+        wins, and only if it is the only one so placed.
+        """
+        if not (4 <= len(term) <= 9) or not term.isalpha():
+            return None
+        limit = 1.0 if len(term) < 5 else 1.5
+        ranked: list[tuple[int, float, str]] = []
+        for candidate in self.pairs.get(term[:2], ()):
+            if len(candidate) < 4 or abs(len(candidate) - len(term)) > 3:
+                continue
+            distance = vowel_distance(term, candidate, limit)
+            if distance <= limit:
+                ranked.append((-common_prefix(term, candidate), distance, candidate))
+        if not ranked:
+            return None
+        ranked.sort()
+        if len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]:
+            return None
+        return ranked[0][2]
+
+    def split_name(self, term: str, known: "set[str] | dict[str, int]") -> str | None:
+        """A name typed without its apostrophe ("ohiggins"): the corpus term after O/D/L."""
+        if len(term) >= 5 and term[0] in ELISION_PREFIXES and term[1:] in known:
+            return term[1:]
+        return None
 
     def resembles(self, term: str) -> bool:
         if len(term) < 5:
