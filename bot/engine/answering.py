@@ -55,6 +55,10 @@ class Match:
     matched_terms: tuple[str, ...]
     # Passages shown before this one so the quote makes sense on its own (e.g. who is speaking).
     context: tuple[Passage, ...] = ()
+    # Cosine similarity of question and passage (semantic/); None when the model is not loaded.
+    similarity: float | None = None
+    # The re-ranking score that ordered the candidates (BM25 + similarity); None without the model.
+    blended: float | None = None
 
     @property
     def paragraphs(self) -> tuple[int, int]:
@@ -94,6 +98,7 @@ class Answer:
                     "paragraphs": list(m.passage.paragraphs),
                     "text": m.passage.text,
                     "score": m.score,
+                    "similarity": None if m.similarity is None else round(m.similarity, 4),
                     "matched_terms": list(m.matched_terms),
                     "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
                 }
@@ -158,7 +163,13 @@ def context_of(index: Index, position: int, attribution_context: bool = True) ->
 
 
 def build_match(
-    index: Index, position: int, terms: Sequence[str], score: float, attribution_context: bool = True
+    index: Index,
+    position: int,
+    terms: Sequence[str],
+    score: float,
+    attribution_context: bool = True,
+    similarity: float | None = None,
+    blended: float | None = None,
 ) -> Match:
     """A passage as an answer: its context, and which question terms it holds.
 
@@ -182,7 +193,7 @@ def build_match(
         return spells_acronym(term, folded[0])
 
     matched = tuple(t for t in dict.fromkeys(terms) if holds(t))
-    return Match(passage, index.documents[passage.document_id], score, position, matched, context)
+    return Match(passage, index.documents[passage.document_id], score, position, matched, context, similarity, blended)
 
 
 def answer(index: Index, question: str, top: int, min_coverage: float, attribution_context: bool = True) -> Answer:
@@ -200,10 +211,14 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
     terms = [t.term for t in tokens]
     # Candidates for the checks below; more than are shown, so a passage that covers the
     # question but ranks lower (an acronym, a derived word) can still be found.
-    hits = index.search(terms, max(top, CANDIDATES))
+    # BM25's best, re-ordered by meaning when the semantic model is loaded (index.rank).
+    hits = index.rank(question, terms, max(top, CANDIDATES))
     size = index.scorer.size
     weights = {t: term_weight(doc_freq.get(t, 0), size) for t in dict.fromkeys(terms) if t not in GENERIC}
-    matches = [build_match(index, hit.passage, terms, hit.score, attribution_context) for hit in hits[:top]]
+    matches = [
+        build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
+        for hit in hits[:top]
+    ]
     total = sum(weights.values())
 
     def coverage_of(match: Match) -> float:
@@ -225,7 +240,9 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
     form = expected(question)
     for i, hit in enumerate(hits):
         if i == len(matches):  # beyond the shown matches: built only when needed
-            matches.append(build_match(index, hit.passage, terms, hit.score, attribution_context))
+            matches.append(
+                build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
+            )
         match = matches[i]
         coverage = coverage_of(match)
         if coverage >= min_coverage and supplies(match.passage.text, form):
