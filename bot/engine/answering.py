@@ -6,7 +6,7 @@
    the corpus word it misspells ("Wangzhou", "huwei", "trudo"; spelling.py) or as the
    name it writes without an apostrophe ("ohiggins").
 2. *Ranking*: BM25's best CANDIDATES passages, re-ranked by the embedding model when
-   it is loaded (the index's `rerank`), each with its similarity to the question.
+   it is loaded (`Index.rank`, semantic/), each with its similarity to the question.
 3. *Choosing*: a passage with the answer's expected form goes first if one is among the
    first FORM_CANDIDATES (a "when" question skips a passage with no time in it).
 4. *Deciding*: a passage's signals (signals.py) give one calibrated probability that it
@@ -34,6 +34,7 @@ from .expectations import Expects, expected, form_words, supplies
 from .index import Index
 from .names import unknown_names
 from .passages import Passage, sentence_spans
+from .semantic.ranker import Candidate
 from .sentences import answer_sentence
 from .signals import GENERIC, Signals, coverage, margin, measure, numbers_missing, question_weights, term_weight
 from .spelling import spells_acronym
@@ -62,7 +63,10 @@ class Match:
     matched_terms: tuple[str, ...]
     # Passages shown before this one so the quote makes sense on its own (e.g. who is speaking).
     context: tuple[Passage, ...] = ()
-    similarity: float | None = None  # the embedding model's cosine with the question
+    # Cosine similarity of question and passage (semantic/); None when the model is not loaded.
+    similarity: float | None = None
+    # The re-ranking score that ordered the candidates (BM25 + similarity); None without the model.
+    blended: float | None = None
 
     @property
     def paragraphs(self) -> tuple[int, int]:
@@ -122,7 +126,7 @@ class Answer:
                     "paragraphs": list(m.passage.paragraphs),
                     "text": m.passage.text,
                     "score": m.score,
-                    "similarity": m.similarity,
+                    "similarity": None if m.similarity is None else round(m.similarity, 4),
                     "matched_terms": list(m.matched_terms),
                     "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
                 }
@@ -157,6 +161,7 @@ def build_match(
     score: float,
     attribution_context: bool = True,
     similarity: float | None = None,
+    blended: float | None = None,
 ) -> Match:
     """A passage as an answer: its context, and which question terms it holds.
 
@@ -168,7 +173,7 @@ def build_match(
     context = context_of(index, position, attribution_context)
     held = indexed_text(index.passages, position) if attribution_context else passage.text
     matched = held_terms(index, held, passage.text, terms)
-    return Match(passage, index.documents[passage.document_id], score, position, matched, context, similarity)
+    return Match(passage, index.documents[passage.document_id], score, position, matched, context, similarity, blended)
 
 
 def held_terms(index: Index, indexed: str, text: str, terms: Sequence[str]) -> tuple[str, ...]:
@@ -218,15 +223,6 @@ def read_question(index: Index, question: str) -> list[Token]:
     return tokens
 
 
-def ranked(index: Index, question: str, terms: list[str], k: int) -> list[tuple[int, float, float | None]]:
-    """(passage, BM25 score, similarity or None), best first: BM25's best k, re-ranked when a model is loaded."""
-    hits = index.search(terms, k)
-    rerank = getattr(index, "rerank", None)
-    if rerank is not None and hits:
-        return [(h.passage, h.score, getattr(h, "similarity", None)) for h in rerank(question, hits)]
-    return [(h.passage, h.score, None) for h in hits]
-
-
 def answer(
     index: Index,
     question: str,
@@ -239,13 +235,14 @@ def answer(
     terms = [t.term for t in tokens]
     doc_freq = index.scorer.doc_freq
     weights = question_weights(terms, doc_freq, index.scorer.size)
-    hits = ranked(index, question, terms, max(top, CANDIDATES))
+    # BM25's best, re-ordered by meaning when the semantic model is loaded (index.rank).
+    hits = index.rank(question, terms, max(top, CANDIDATES))
     if not hits:
         return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights)
 
     def match(i: int) -> Match:
-        position, score, similarity = hits[i]
-        return build_match(index, position, terms, score, attribution_context, similarity)
+        hit = hits[i]
+        return build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
 
     if all(t in GENERIC or t in VAGUE for t in terms):
         matches = tuple(match(i) for i in range(min(top, len(hits))))
@@ -256,7 +253,7 @@ def answer(
     # accepts among the first SECOND_CHANCES, else the bot abstains on the first.
     order = list(range(len(hits)))
     if form is not Expects.ANYTHING:
-        with_form = [i for i in order[:FORM_CANDIDATES] if supplies(index.passages[hits[i][0]].text, form)]
+        with_form = [i for i in order[:FORM_CANDIDATES] if supplies(index.passages[hits[i].passage].text, form)]
         if with_form:
             order.remove(with_form[0])
             order.insert(0, with_form[0])
@@ -331,10 +328,10 @@ def best_sentence_coverage(index: Index, text: str, terms: Sequence[str], weight
     return max(coverage(weights, held_terms(index, text[a:b], text[a:b], terms)) for a, b in spans)
 
 
-def _blend(hits: list[tuple[int, float, float | None]]) -> list[float]:
-    """The ranking score of each hit: BM25 scaled to the best, blended with similarity when known."""
-    top = max((h[1] for h in hits), default=0.0) or 1.0
-    return [0.3 * s / top + 0.7 * sim if sim is not None else s / top for _, s, sim in hits]
+def _blend(hits: Sequence[Candidate]) -> list[float]:
+    """The ranking score of each hit: the re-ranking blend, or BM25 scaled to the best without the model."""
+    top = max((h.score for h in hits), default=0.0) or 1.0
+    return [h.blended if h.blended is not None else h.score / top for h in hits]
 
 
 def coverage_of(answer: Answer, match: Match) -> float:

@@ -1,9 +1,20 @@
-"""Persistent index cache: the postings of a large corpus, kept between runs.
+"""Persistent index cache: what is slow to compute for a corpus, kept between runs.
 
-Analysing 100,000 passages takes seconds; loading their postings takes a fraction
-of one. The cache file is named by a hash of everything the postings depend on
-(corpus content, analysis settings, passage splitting, this format's version), so
-a changed corpus or setting simply finds no file and rebuilds: it is never stale.
+Two kinds of file, each named by a hash of everything its content depends on, so a
+changed corpus, setting or library simply finds no file and rebuilds: never stale.
+
+- `index-<key>.npz`, the postings of a large corpus (over index.SMALL passages).
+  Analysing 100,000 passages takes seconds; loading their postings a fraction of
+  one. Key: corpus content, analysis and passage settings, the versions of the
+  libraries that decide the terms (snowballstemmer, Python's Unicode tables), and
+  this format's version.
+- `vectors-<key>.npz`, the passages' sentence vectors (semantic/vectors.py), for a
+  corpus of any size (embedding is slower than analysing: the story's 12 passages
+  take a noticeable part of a second). Key: corpus content, passage settings, and
+  the embedder's identity (model file SHA-256, tokenizer file SHA-256, onnxruntime,
+  tokenizers and model package versions). A separate file because its inputs
+  differ (changing stemming keeps the vectors) and because it is written later,
+  by the background fill, possibly in several steps (`done` marks what is there).
 
 Format: one uncompressed numpy `.npz` (loaded with allow_pickle=False, so a
 tampered file can't run code) holding the arrays plus a JSON header. A missing,
@@ -18,8 +29,11 @@ import hashlib
 import json
 import logging
 import os
+import importlib.metadata
 import tempfile
+import unicodedata
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -30,8 +44,22 @@ log = logging.getLogger(__name__)
 # Bump when the file layout changes, or when code that decides a passage's terms changes
 # (splitting, attribution, title terms) in a way the settings in the key don't show.
 FORMAT = 1
-KEEP = 3  # cache files kept per folder (most recently used first)
+VECTORS_FORMAT = 1  # bump when the text embedded for a passage changes
+KEEP = 3  # cache files of each kind kept per folder (most recently used first)
 _ARRAYS = ("offsets", "doc_ids", "tf", "lengths")
+
+
+def analysis_versions() -> dict[str, str]:
+    """Versions of what decides a passage's terms besides our code and settings.
+
+    A new Snowball release can stem a word differently, and a new Unicode version
+    folds some characters differently: either makes cached postings wrong.
+    """
+    try:
+        snowball = importlib.metadata.version("snowballstemmer")
+    except importlib.metadata.PackageNotFoundError:
+        snowball = "absent"
+    return {"snowballstemmer": snowball, "unicode": unicodedata.unidata_version}
 
 
 def cache_key(content_hash: str, analysis_settings: object, passage_settings: object) -> str:
@@ -46,6 +74,21 @@ def cache_key(content_hash: str, analysis_settings: object, passage_settings: ob
             "corpus": content_hash,
             "analysis": repr(analysis_settings),
             "passages": repr(passage_settings),
+            "libraries": analysis_versions(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def vectors_key(content_hash: str, passage_settings: object, embedder_identity: str) -> str:
+    """Hash of everything cached passage vectors depend on (see the module docstring)."""
+    material = json.dumps(
+        {
+            "format": VECTORS_FORMAT,
+            "corpus": content_hash,
+            "passages": repr(passage_settings),
+            "embedder": embedder_identity,
         },
         sort_keys=True,
     )
@@ -54,6 +97,10 @@ def cache_key(content_hash: str, analysis_settings: object, passage_settings: ob
 
 def cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / f"index-{key[:32]}.npz"
+
+
+def vectors_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / f"vectors-{key[:32]}.npz"
 
 
 def load(cache_dir: Path, key: str, passages: int) -> PostingsArrays | None:
@@ -107,41 +154,103 @@ def save(cache_dir: Path, key: str, postings: PostingsArrays) -> Path | None:
         return None
     header = {"format": FORMAT, "key": key, "terms": len(postings.terms), "passages": len(postings.lengths)}
     path = cache_path(cache_dir, key)
+
+    def write(out: object) -> None:
+        np.savez(
+            out,
+            header=_json_array(header),
+            terms=np.frombuffer(blob.encode("utf-8"), dtype=np.uint8),
+            offsets=postings.offsets,
+            doc_ids=postings.doc_ids,
+            tf=postings.tf,
+            lengths=postings.lengths,
+        )
+
+    if not _write_atomically(path, write, "the index cache", "start-up will index again next time"):
+        return None
+    _clean(cache_dir, keep=path, kind="index")
+    return path
+
+
+def load_vectors(cache_dir: Path, key: str, passages: int, dimensions: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cached (vectors float16 (n, d), done bool (n,)) for `key`, or None when missing or damaged."""
+    path = vectors_path(cache_dir, key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(data["header"].tobytes().decode("utf-8"))
+            if header.get("format") != VECTORS_FORMAT or header.get("key") != key:
+                raise ValueError("header does not match")
+            vectors, done = data["vectors"], data["done"]
+        if vectors.dtype != np.float16 or done.dtype != np.bool_:
+            raise ValueError("unexpected array types")
+        if vectors.shape != (passages, dimensions) or done.shape != (passages,):
+            raise ValueError(f"vectors for {len(done)} passages cached, {passages} in the corpus")
+        # A sample is checked, not all rows: a full check of 100,000 would cost start-up time,
+        # and a file whose bytes are damaged fails its zip checksum before this anyway.
+        rows = np.flatnonzero(done)
+        sample = vectors[rows[:: max(1, len(rows) // 1000)]].astype(np.float32)
+        norms = np.linalg.norm(sample, axis=1)
+        if len(norms) and not (np.all(np.isfinite(norms)) and np.abs(norms - 1).max() < 0.01):
+            raise ValueError("vectors that are not unit length")
+    except Exception as exc:  # noqa: BLE001 - any damage means "embed again", never "crash"
+        log.info("passage vectors cache %s is unusable (%s); embedding again", path, exc)
+        return None
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+    # Writable (np.load of an npz makes fresh arrays): the background fill completes them.
+    return vectors if vectors.flags.writeable else vectors.copy(), done if done.flags.writeable else done.copy()
+
+
+def save_vectors(cache_dir: Path, key: str, vectors: np.ndarray, done: np.ndarray) -> Path | None:
+    """Write passage vectors atomically (only rows marked done count when read back)."""
+    header = {"format": VECTORS_FORMAT, "key": key, "passages": len(done), "done": int(done.sum())}
+    path = vectors_path(cache_dir, key)
+
+    def write(out: object) -> None:
+        np.savez(out, header=_json_array(header), vectors=vectors, done=done)
+
+    if not _write_atomically(path, write, "the passage vectors cache", "passages will be embedded again next time"):
+        return None
+    _clean(cache_dir, keep=path, kind="vectors")
+    return path
+
+
+def _json_array(header: dict[str, object]) -> np.ndarray:
+    return np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+
+
+def _write_atomically(path: Path, write: Callable[[object], None], what: str, consequence: str) -> bool:
+    """Write to a temporary file in the same folder, fsync, rename: readers never see half a file."""
     tmp = None
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".index-", suffix=".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem.split('-')[0]}-", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
-            np.savez(
-                out,
-                header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
-                terms=np.frombuffer(blob.encode("utf-8"), dtype=np.uint8),
-                offsets=postings.offsets,
-                doc_ids=postings.doc_ids,
-                tf=postings.tf,
-                lengths=postings.lengths,
-            )
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        log.warning("could not write the index cache in %s (%s); start-up will index again next time", cache_dir, exc)
-        return None
+        log.warning("could not write %s in %s (%s); %s", what, path.parent, exc, consequence)
+        return False
     finally:
         if tmp is not None:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-    _clean(cache_dir, keep=path)
-    return path
+    return True
 
 
-def _clean(cache_dir: Path, keep: Path) -> None:
-    """Remove all but the KEEP most recently used cache files (old corpora, old settings)."""
+def _clean(cache_dir: Path, keep: Path, kind: str) -> None:
+    """Remove all but the KEEP most recently used files of this kind (old corpora, old settings)."""
     try:
-        files = sorted(cache_dir.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        files = sorted(cache_dir.glob(f"{kind}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in [f for f in files if f != keep][KEEP - 1 :]:
             old.unlink()
     except OSError:

@@ -1,4 +1,8 @@
-"""The index: every passage of the corpus, analysed once and scored by BM25."""
+"""The index: every passage of the corpus, analysed once and scored by BM25.
+
+With the semantic model loaded (semantic/), it also holds the passages' sentence
+vectors, and `rank` re-orders BM25's best candidates by meaning.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import functools
 import gc
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,6 +24,9 @@ from .passages import Passage, split_document
 from .spelling import Vocabulary
 from . import cache
 from .scoring import Hit, PostingsBuilder, PostingsScorer, Scorer, make_scorer
+from .semantic.model import DIMENSIONS, shared_embedder
+from .semantic.ranker import Candidate, SemanticRanker, bm25_only
+from .semantic.vectors import EAGER, PassageVectors
 
 SMALL = 2000  # up to this many passages, rank-bm25 itself scores (it is the reference)
 PROGRESS_EVERY = 1000  # passages between progress reports (and thread yields) while indexing
@@ -35,6 +43,8 @@ class Index:
     built_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     build_seconds: float = 0.0
     from_cache: bool = False  # postings loaded from the index cache instead of analysed
+    # Sentence vectors and the blend; None when semantic.enabled is false or the model did not load.
+    semantic: SemanticRanker | None = None
     # Things derived from this index and built on demand by other parts (autocomplete
     # suggestions, button references). Kept here so they are freed with the index.
     derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
@@ -56,7 +66,20 @@ class Index:
         return len(self.scorer.doc_freq)
 
     def search(self, terms: list[str], k: int) -> list[Hit]:
+        """BM25 alone: the k best passages for these (analysed) terms."""
         return self.scorer.top(terms, k)
+
+    def rank(self, question: str, terms: list[str], k: int) -> list[Candidate]:
+        """The k best passages: BM25's best `semantic.candidates`, re-ordered by the blend.
+
+        BM25 decides which passages are candidates (a passage sharing no word with the
+        question is never one); the sentence vectors decide their order. Without the
+        model, BM25's k best in BM25's order, with no similarity.
+        """
+        if self.semantic is None:
+            return bm25_only(self.search(terms, k))
+        hits = self.search(terms, max(k, self.semantic.candidates))
+        return self.semantic.rerank(question, hits)[:k]
 
     def previous(self, i: int) -> int | None:
         """The passage just before i in the same document, if any."""
@@ -144,7 +167,11 @@ def _build(config: Config, progress: Progress | None, use_cache: bool) -> Index:
         if progress is not None:
             progress(total, total)
         scorer: Scorer = make_scorer(analysed, config.ranking, small=SMALL)
-        return Index(corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started)
+        semantic, fill = _semantic(config, corpus, passages, use_cache)
+        return _with_fill(
+            Index(corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started, semantic=semantic),
+            fill,
+        )
 
     key = cache.cache_key(corpus.content_hash, analyzer.settings, config.passages)
     postings = cache.load(config.cache_dir, key, total) if use_cache else None
@@ -164,9 +191,54 @@ def _build(config: Config, progress: Progress | None, use_cache: bool) -> Index:
         if progress is not None:
             progress(total, total)
     scorer = PostingsScorer.from_arrays(postings, config.ranking)
-    return Index(
-        corpus, passages, analyzer, scorer, build_seconds=time.perf_counter() - started, from_cache=from_cache
+    semantic, fill = _semantic(config, corpus, passages, use_cache)
+    built = Index(
+        corpus,
+        passages,
+        analyzer,
+        scorer,
+        build_seconds=time.perf_counter() - started,
+        from_cache=from_cache,
+        semantic=semantic,
     )
+    return _with_fill(built, fill)
+
+
+_Fill = Callable[[], threading.Event] | None
+
+
+def _semantic(config: Config, corpus: Corpus, passages: list[Passage], use_cache: bool) -> tuple[SemanticRanker | None, _Fill]:
+    """The passages' vectors (cached, computed now, or left to a background fill) and the blend.
+
+    See semantic/vectors.py for the policy: a small corpus is embedded now, a large
+    one in the background after start-up, and a question embeds its own candidates.
+    """
+    if not config.semantic.enabled:
+        return None, None
+    embedder = shared_embedder(config.semantic.model)
+    if embedder is None:
+        return None, None
+    key = cache.vectors_key(corpus.content_hash, config.passages, embedder.identity)
+    cached = cache.load_vectors(config.cache_dir, key, len(passages), DIMENSIONS) if use_cache else None
+    vectors = PassageVectors(embedder, [p.text for p in passages], *(cached or ()))
+
+    def save(v, done) -> object:  # type: ignore[no-untyped-def]
+        return cache.save_vectors(config.cache_dir, key, v, done) if use_cache else None
+
+    fill: _Fill = None
+    if 0 < vectors.missing <= EAGER:
+        vectors.fill_now()
+        save(vectors.vectors, vectors.done)
+    elif vectors.missing:
+        fill = functools.partial(vectors.start_fill, save)
+    return SemanticRanker(embedder, vectors, config.semantic.candidates, config.semantic.weight), fill
+
+
+def _with_fill(index: Index, fill: _Fill) -> Index:
+    """Start the background fill of the index's vectors; it stops when the index is freed (a reload)."""
+    if fill is not None:
+        weakref.finalize(index, fill().set)
+    return index
 
 
 def _passage_terms(config: Config, analyzer: Analyzer, corpus: Corpus, passages: list[Passage]) -> Callable[[int], list[str]]:

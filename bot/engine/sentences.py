@@ -41,9 +41,9 @@ def answer_sentence(
         return spans[0] if spans else None
     texts = [text[a:b] for a, b in spans]
     similarities: Sequence[float | None] = [None] * len(spans)
-    similarity_of = getattr(index, "similarities", None)
-    if signals.similarity is not None and similarity_of is not None:
-        similarities = similarity_of(question, texts)
+    if signals.similarity is not None and index.semantic is not None:
+        vectors = index.semantic.embedder.embed(texts)
+        similarities = [float(s) for s in vectors @ index.semantic.question_vector(question)]
     best, best_score = spans[0], -1.0
     counted = list(weights)
     for span, sentence, similarity in zip(spans, texts, similarities):
