@@ -21,7 +21,7 @@ from .config import Config, ConfigError, load_config
 from .engine import CorpusError, Engine
 from .evaluation import QuestionsError
 from .insights import InsightsError
-from .presentation import CONFIDENCE_WORDS, answer_json, render
+from .presentation import answer_json, answer_line, render
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -40,15 +40,7 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def one_line(engine: Engine, question: str, top: int | None) -> str:
-    answer = engine.ask(question, top)
-    if answer.abstained:
-        return "[no answer] The story doesn't say."
-    m = answer.matches[0]
-    first, last = m.paragraphs  # with the context that names a quote's speaker
-    span = f"¶{first}" if first == last else f"¶{first}-{last}"
-    text = " ".join(c.text for c in m.context) + " " + m.passage.text
-    confidence = f" (confidence: {CONFIDENCE_WORDS[answer.confidence]})" if answer.confidence else ""
-    return f"[{m.document.id} {span}]{confidence} " + " ".join(text.split())
+    return answer_line(engine.ask(question, top))
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:

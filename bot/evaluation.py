@@ -118,10 +118,10 @@ def evaluate(engine: Engine, questions: Questions) -> Report:
         report.ranked_first += hit
         report.answered_correctly += hit and not answer.abstained
         if not hit or answer.abstained:
-            what = "abstained" if answer.abstained else "answered"
+            what = f"abstained: {answer.abstention.value}" if answer.abstention else "answered"
             report.misses.append(
                 f"{question!r}: gold ¶{','.join(map(str, gold))}, best {'¶%d' % got[0] if got else 'none'} "
-                f"({what}, coverage {answer.coverage:.2f})"
+                f"({what}, p {answer.probability:.2f}, coverage {answer.coverage:.2f})"
             )
     for question, kind in questions.unanswerable:
         report.unanswerable += 1
@@ -132,6 +132,6 @@ def evaluate(engine: Engine, questions: Questions) -> Report:
             m = answer.matches[0]
             report.misses.append(
                 f"{question!r} ({kind}): answered ¶{m.passage.paragraphs[0]} of {m.document.id} "
-                f"(coverage {answer.coverage:.2f})"
+                f"(p {answer.probability:.2f}, coverage {answer.coverage:.2f})"
             )
     return report

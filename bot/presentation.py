@@ -88,6 +88,18 @@ def decision_lines(explanation: "Explanation", answered: bool) -> list[str]:
     return lines
 
 
+def answer_line(answer: Answer) -> str:
+    """One line per answer (`ask --batch`): "[document ¶5] (confidence: high) the quote", or the abstention."""
+    if answer.abstained or not answer.matches:
+        return "[no answer] The story doesn't say."
+    m = answer.matches[0]
+    first, last = m.paragraphs  # with the context that names a quote's speaker
+    span = f"¶{first}" if first == last else f"¶{first}-{last}"
+    text = " ".join(c.text for c in m.context) + " " + m.passage.text
+    confidence = f" (confidence: {CONFIDENCE_WORDS[answer.confidence]})" if answer.confidence else ""
+    return f"[{m.document.id} {span}]{confidence} " + " ".join(text.split())
+
+
 def answer_json(answer: Answer) -> dict[str, object]:
     """`--json` for one question: the engine's contract plus the reason in words."""
     data = answer.to_json()
@@ -190,7 +202,9 @@ def render_match(
     for _ in range(20):
         pieces = [highlight(shorten(c, b), terms, engine) for c, b in zip(context, budget_context) if b > 0]
         shown = shorten(passage, budget)
-        pieces.append(highlight(shown, terms, engine, sentence if shown == passage else None))
+        # The sentence is marked while the passage is quoted whole and has more than it.
+        whole = sentence is not None and passage[: sentence[0]].strip() == "" and passage[sentence[1] :].strip() == ""
+        pieces.append(highlight(shown, terms, engine, sentence if shown == passage and not whole else None))
         body = quote_block(pieces)
         over = len(body) - limit
         if over <= 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -327,3 +328,30 @@ def test_eval_gold_can_name_its_document(tmp_path) -> None:
     )
     report = evaluate(Engine.load(config), load_questions(questions))
     assert report.ranked_first == 1 and len(report.misses) == 1
+
+
+# --- confidence and the answer sentence ------------------------------------------------------------
+
+
+def test_ask_json_gives_confidence_and_the_answer_sentence() -> None:
+    data = json.loads(bot("ask", "--json", "could anyone find bugs hidden in the source code").stdout)
+    assert data["answered"] is True and data["confidence"] in {"high", "medium", "low"}
+    paragraph = story_paragraphs()[5]
+    assert data["passages"][0]["text"] == paragraph
+    assert data["answer_sentence"] in paragraph and "source code" in data["answer_sentence"]
+    assert data["answer_sentence"] != paragraph  # one sentence of several
+    assert 0 < data["probability"] <= 1 and data["reason"] == ""
+
+
+def test_ask_json_abstention_has_no_confidence_and_no_passages() -> None:
+    data = json.loads(bot("ask", "--json", "did huawei get banned in germany").stdout)
+    assert data["answered"] is False and data["passages"] == []
+    assert data["confidence"] is None and data["answer_sentence"] is None
+    assert data["abstention"] == "name" and "germany" in data["reason"]
+
+
+def test_chat_shows_confidence_and_underlines_the_answer_sentence() -> None:
+    out = bot("chat", stdin="could anyone find bugs hidden in the source code\n").stdout.decode()
+    assert re.search(r"· confidence: (high|medium|low)", out)
+    underlined = re.findall(r"__(.+?)__", out, flags=re.S)
+    assert len(underlined) == 1 and "source code" in underlined[0].replace("**", "")

@@ -18,8 +18,8 @@ def engine() -> Engine:
 
 
 def unformat(markdown: str) -> str:
-    """Undo quote prefixes, bold and escapes: what a reader sees as text."""
-    text = re.sub(r"^> ?", "", markdown, flags=re.MULTILINE).replace("**", "")
+    """Undo quote prefixes, bold, underline (the answer sentence) and escapes: what a reader sees as text."""
+    text = re.sub(r"^> ?", "", markdown, flags=re.MULTILINE).replace("**", "").replace("__", "")
     return re.sub(r"\\(.)", r"\1", text)
 
 

@@ -10,7 +10,8 @@
 3. *Choosing*: a passage with the answer's expected form goes first if one is among the
    first FORM_CANDIDATES (a "when" question skips a passage with no time in it).
 4. *Deciding*: a passage's signals (signals.py) give one calibrated probability that it
-   answers (decision.py). The answer is the first of SECOND_CHANCES candidates whose
+   answers (decision.py); its similarity is the passage's or its best sentence's. The
+   answer is the first of SECOND_CHANCES candidates whose
    probability reaches `answers.min_probability` (an acronym the passage spells out,
    "CFO", can rank it lower); when none does, the bot abstains on the first, with the
    reason as a typed value (decision.Abstention). Two questions are
@@ -30,8 +31,9 @@ from .attribution import context_position, indexed_text
 from .chat_spellings import chat_meaning
 from .decision import Abstention, Confidence, Decision, confidence_of, decide
 from .documents import Document
-from .expectations import Expects, expected, form_words, supplies
+from .expectations import Expects, asks_age, expected, form_words, gives_age, supplies
 from .index import Index
+from .mentions import PENALTY, RERANKED, mention_share, possessive_terms
 from .names import unknown_names
 from .passages import Passage, sentence_spans
 from .semantic.ranker import Candidate
@@ -47,7 +49,7 @@ QUESTION_FILLER = frozenset("tell know explain describ pleas articl stori thing 
 
 CANDIDATES = 20  # BM25's best, re-ranked and searched for the answer's form
 FORM_CANDIDATES = 5  # how far down the ranking a passage with the expected form may be
-SECOND_CHANCES = 3  # how many candidates the decision may look at before abstaining
+SECOND_CHANCES = 2  # how many candidates the decision may look at before abstaining
 
 # Everyday words that count when they come with a subject ("What did Huawei say?") but
 # are no subject on their own: "What did they say?", "What is new?" are too vague.
@@ -244,6 +246,7 @@ def answer(
         hit = hits[i]
         return build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
 
+    hits = _about_first(index, question, tokens, weights, hits)
     if all(t in GENERIC or t in VAGUE for t in terms):
         matches = tuple(match(i) for i in range(min(top, len(hits))))
         return Answer(question, tuple(terms), matches, 0.0, Abstention.VAGUE, weights)
@@ -306,18 +309,42 @@ def _signals(
     """The decision's signals for one candidate, and the unknown names of the question."""
     names = unknown_names(question, tokens, index.scorer.doc_freq, index, [candidate])
     others = [s for j, s in enumerate(blended) if j != i]
+    text = candidate.passage.text
     signals = measure(
         weights,
         candidate.matched_terms,
         index.scorer.doc_freq,
-        similarity=candidate.similarity,
+        similarity=best_similarity(index, question, candidate),
         unknown_name=bool(names),
-        form_missing=not supplies(candidate.passage.text, form),
+        form_missing=not supplies(text, form) or (asks_age(question) and not gives_age(text)),
         score_margin=margin(blended[i], max(others) if others else None),
         sentence=best_sentence_coverage(index, candidate.passage.text, terms, weights),
         number_missing=numbers_missing(question, candidate.passage.text),
     )
     return signals, names
+
+
+def sentence_similarities(index: Index, question: str, text: str) -> list[float] | None:
+    """Cosine of the question with each sentence of a passage (None without the model)."""
+    if index.semantic is None:
+        return None
+    spans = sentence_spans(text)
+    vectors = index.semantic.embedder.embed([text[a:b] for a, b in spans])
+    return [float(v) for v in vectors @ index.semantic.question_vector(question)]
+
+
+def best_similarity(index: Index, question: str, match: Match) -> float | None:
+    """The passage's similarity to the question, or its best sentence's if higher (None without the model).
+
+    A long passage that answers a short question in one of its sentences ("Who is Patrick
+    Leblond?") is closer to the question sentence by sentence than as a whole.
+    """
+    if match.similarity is None:
+        return None
+    if len(sentence_spans(match.passage.text)) <= 1:
+        return match.similarity
+    sentences = sentence_similarities(index, question, match.passage.text) or []
+    return max([match.similarity, *sentences])
 
 
 def best_sentence_coverage(index: Index, text: str, terms: Sequence[str], weights: dict[str, float]) -> float:
@@ -326,6 +353,23 @@ def best_sentence_coverage(index: Index, text: str, terms: Sequence[str], weight
     if len(spans) <= 1:
         return coverage(weights, held_terms(index, text, text, terms))
     return max(coverage(weights, held_terms(index, text[a:b], text[a:b], terms)) for a, b in spans)
+
+
+def _about_first(
+    index: Index, question: str, tokens: list[Token], weights: dict[str, float], hits: list[Candidate]
+) -> list[Candidate]:
+    """The best few candidates re-ordered so a passage that only mentions the subject in passing goes lower (mentions.py)."""
+    if len(hits) < 2:
+        return hits
+    asked_possessive, asked_plain = possessive_terms(index.analyzer, question, tokens)
+    scores = _blend(hits)
+    head = hits[:RERANKED]
+    adjusted = []
+    for i, hit in enumerate(head):
+        share = mention_share(index.analyzer, index.passages[hit.passage].text, asked_plain - asked_possessive, weights)
+        adjusted.append((-(scores[i] * (1 - PENALTY * share)), i))
+    order = [i for _, i in sorted(adjusted)]
+    return [head[i] for i in order] + hits[RERANKED:]
 
 
 def _blend(hits: Sequence[Candidate]) -> list[float]:

@@ -19,16 +19,14 @@ from enum import Enum
 
 class Expects(Enum):
     ANYTHING = "anything"
-    NUMBER = "number"  # how many / how much / price / population ...
-    AGE = "age"  # how old
+    NUMBER = "number"  # how many / how much / how old / price / population ...
     DURATION = "duration"  # how long / how far (a quantity of time or distance)
     TIME = "time"  # when / what year / what date / how long ago ...
 
 
-_AGE_QUESTION = re.compile(r"\bhow\s+old\b|\bwhat\s+(is|was)\s+\w+('s)?\s+age\b|\bwhat\s+age\b", re.IGNORECASE)
 _NUMBER_QUESTION = re.compile(
-    r"\bhow\s+(many|much|tall|big|large|often|fast)\b"
-    r"|\bwhat\s+(is|was|are|were)\s+(the\s+)?\w*\s*(number|amount|price|cost|population|percentage|size|revenue|salary|value)\b"
+    r"\bhow\s+(many|much|old|tall|big|large|often|fast)\b"
+    r"|\bwhat\s+(is|was|are|were)\s+(the\s+)?\w*\s*(number|amount|price|cost|population|age|percentage|size|revenue|salary|value)\b"
     r"|\b(how\s+much|what)\s+does\b.*\bcost\b",
     re.IGNORECASE,
 )
@@ -71,11 +69,6 @@ _NUMBER_WORDS = (
 # month, a year), which answer "when", not "how many".
 _DATE_PARTS = re.compile(rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\b(?:in|since|by|until|from|of)\s+\d{{4}}\b")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?!\w)|\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b", re.IGNORECASE)
-_AGE = re.compile(
-    r"\b\d{1,3}[- ]years?[- ]old\b|\baged\s+\d{1,3}\b|\bage\s+(?:of\s+)?\d{1,3}\b|\b\d{1,3}-year-old\b"
-    r"|\bborn\s+(?:in|on)\s+\S+|\b\(\s*born\b|\bage[sd]?\b",
-    re.IGNORECASE,
-)
 _DURATION = re.compile(
     rf"\b{_QUANTITY}[\s-]+{_UNIT}\b|\b{_UNIT}\s+(?:away|long)\b|\bsince\s+(?:{_MONTH}|\d{{4}})"
     r"|\b\d[\d,.]*\s*(?:km|kilometres?|kilometers?|miles?|metres?|meters?|feet|ft)\b",
@@ -90,8 +83,6 @@ def expected(question: str) -> Expects:
         return Expects.TIME
     if _DURATION_QUESTION.search(question):
         return Expects.DURATION
-    if _AGE_QUESTION.search(question):
-        return Expects.AGE
     if _NUMBER_QUESTION.search(question):
         return Expects.NUMBER
     return Expects.ANYTHING
@@ -116,8 +107,26 @@ def supplies(text: str, expects: Expects) -> bool:
         return bool(_TIME.search(text))
     if expects is Expects.NUMBER:
         return bool(_NUMBER.search(_DATE_PARTS.sub(" ", text)))
-    if expects is Expects.AGE:
-        return bool(_AGE.search(text))
     if expects is Expects.DURATION:
         return bool(_DURATION.search(text))
     return True
+
+
+# "How old" asks for an age: any number will not do ("two Canadians", "Dec. 1").
+_AGE_QUESTION = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b|\bwhat\s+(?:is|was)\s+\S+\s+age\b", re.IGNORECASE)
+_AGE = re.compile(
+    r"\b\d{1,3}[- ]years?[- ]old\b|\baged\s+\d{1,3}\b|\bage\s+(?:of\s+)?\d{1,3}\b|\bborn\s+(?:in|on)\b"
+    r"|\(\s*born\b|\b(?:1[0-9]|20)\d\d\s*[-–]\s*(?:1[0-9]|20)\d\d\b|\b(?:was|were|is|are)\s+\d{1,3}\b"
+    r"|\b(?:founded|established|built|created)\s+in\b|\b(?:ten|\d+)\s+(?:years?|decades?|centur(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_age(question: str) -> bool:
+    return bool(_AGE_QUESTION.search(question[:500]))
+
+
+def gives_age(text: str) -> bool:
+    """An age: "55-year-old", "aged 46", "born in 1972", "(1856–1943)", "founded in", "for ten years"."""
+    return bool(_AGE.search(text))
+

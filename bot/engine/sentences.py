@@ -33,7 +33,7 @@ def answer_sentence(
     form: Expects,
 ) -> tuple[int, int] | None:
     """(start, end) of the answering sentence in match.passage.text, or None for an empty passage."""
-    from .answering import held_terms
+    from .answering import held_terms, sentence_similarities
 
     text = match.passage.text
     spans = sentence_spans(text)
@@ -41,9 +41,8 @@ def answer_sentence(
         return spans[0] if spans else None
     texts = [text[a:b] for a, b in spans]
     similarities: Sequence[float | None] = [None] * len(spans)
-    if signals.similarity is not None and index.semantic is not None:
-        vectors = index.semantic.embedder.embed(texts)
-        similarities = [float(s) for s in vectors @ index.semantic.question_vector(question)]
+    if signals.similarity is not None:
+        similarities = sentence_similarities(index, question, text) or similarities
     best, best_score = spans[0], -1.0
     counted = list(weights)
     for span, sentence, similarity in zip(spans, texts, similarities):

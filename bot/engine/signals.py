@@ -9,8 +9,8 @@ calibration (calibration/) can weigh it:
   subject words occur in most paragraphs and weigh almost nothing, so a question that
   matches its paragraph word for word still covered too little of its own weight.
 - *matched*: the plain share of the question's counted terms the passage holds.
-- *similarity*: the embedding model's cosine between question and passage (None
-  without the model).
+- *similarity*: the embedding model's cosine between question and passage, or its
+  best sentence if that is closer (None without the model).
 - *unknown*: the share of the question's weight in words the corpus never uses.
 - *unknown_name*: the question names something the corpus never mentions.
 - *form_missing*: the question asks for a time, a number or a duration and the

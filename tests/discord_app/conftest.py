@@ -111,7 +111,7 @@ def story_paragraphs() -> list[str]:
 
 
 def plain(markdown: str) -> str:
-    """The words of a quote embed: no quote markers, bold or backslash escapes."""
+    """The words of a quote embed: no quote markers, bold, underline (the answer sentence) or backslash escapes."""
     lines = [line[2:] if line.startswith("> ") else line for line in markdown.splitlines()]
-    text = "\n".join(lines).replace("**", "")
+    text = "\n".join(lines).replace("**", "").replace("__", "")
     return re.sub(r"\\(.)", r"\1", text)

@@ -32,3 +32,21 @@ def test_passages_supply_forms() -> None:
     assert supplies("it employs 1,200 people", Expects.NUMBER)
     assert not supplies("Canada’s 5G networks", Expects.NUMBER)  # 5G is a name, not a number
     assert supplies("anything at all", Expects.ANYTHING)
+
+
+@pytest.mark.parametrize(
+    "text, form, has",
+    [
+        ("may issue an executive order in the new year", Expects.TIME, True),
+        ("Other countries are currently mulling similar actions.", Expects.TIME, False),  # "currently" says no when
+        ("Trump may issue an order", Expects.TIME, False),  # the verb "may" is no month
+        ("arrested on Dec. 1 at the behest", Expects.NUMBER, False),  # a date is no count or age
+        ("two Canadians were detained", Expects.NUMBER, True),
+        ("two Canadians were detained in December", Expects.DURATION, False),  # a count is no duration
+        ("has been operating in Canada for ten years", Expects.DURATION, True),
+        ("any trade deal is years away", Expects.DURATION, True),
+        ("for many weeks or months", Expects.DURATION, True),
+    ],
+)
+def test_forms_are_strict(text: str, form: Expects, has: bool) -> None:
+    assert supplies(text, form) is has

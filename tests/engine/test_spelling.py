@@ -36,3 +36,35 @@ def test_corrections_only_when_one_word_is_close() -> None:
     assert vocabulary.correction("germani") is None
     assert vocabulary.correction("thank") is None  # too short to guess
     assert vocabulary.correction("statemen") is None  # equally close to two words
+
+
+def test_short_names_are_corrected_by_consonants_and_beginning() -> None:
+    vocabulary = Vocabulary(["huawei", "kotak", "trudeau", "trade", "kovrig", "spavor", "meng", "canada"])
+    assert vocabulary.short_correction("huwei") == "huawei"  # a vowel left out
+    assert vocabulary.short_correction("kotek") == "kotak"  # a vowel for a vowel
+    assert vocabulary.short_correction("trudo") == "trudeau"  # closer to "trade", but "trud" is how it starts
+    assert vocabulary.short_correction("spavr") == "spavor"
+    assert vocabulary.short_correction("nokia") is None
+    assert vocabulary.short_correction("mexico") is None
+    assert vocabulary.short_correction("xyz") is None  # too short to guess
+
+
+def test_a_guess_between_equals_is_no_correction() -> None:
+    vocabulary = Vocabulary(["bane", "bone"])
+    assert vocabulary.short_correction("bune") is None
+
+
+def test_vowel_distance() -> None:
+    from bot.engine.spelling import vowel_distance
+
+    assert vowel_distance("kotek", "kotak", 2) == 0.5
+    assert vowel_distance("huwei", "huawei", 2) == 0.5
+    assert vowel_distance("trudo", "trudeau", 2) == 1.5
+    assert vowel_distance("nokia", "huawei", 1) > 1
+
+
+def test_names_typed_without_their_apostrophe() -> None:
+    vocabulary = Vocabulary(["higgin"])
+    assert vocabulary.split_name("ohiggin", {"higgin": 1}) == "higgin"
+    assert vocabulary.split_name("xhiggin", {"higgin": 1}) is None  # only O', D', L' are written that way
+    assert vocabulary.split_name("ohio", {"hio": 1}) is None  # too short to be sure

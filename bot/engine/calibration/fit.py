@@ -11,8 +11,10 @@ one article as the whole corpus:
 - SQuAD 2.0 dev (21 public articles): up to SAMPLE answerable (1) and SAMPLE
   crowd-written unanswerable questions (near misses, 0) per article.
 
-The bot answers each question, and the signals of the passage it chose (signals.py)
-are one row. Rows are saved (ROWS, gzip'd JSON lines, rounded) so that the fit can be
+The bot answers each question, and the signals of the first passage it tries
+(signals.py) are one row: measured with `answers.min_probability` at 1.0, so that no
+passage is accepted and the rows do not depend on the model being fitted (the answer
+step gives a lower-ranked passage a second chance only when the first is declined). Rows are saved (ROWS, gzip'd JSON lines, rounded) so that the fit can be
 re-run, and checked, without the data or the model. Only the fit articles'
 rows (split.py) are fitted; the validation articles' rows report how it generalises.
 Answerable, off-topic and near-miss rows weigh 1/2, 1/4 and 1/4 in all, so neither
@@ -109,10 +111,13 @@ def row(answer, dataset: str, slug: str, q: dict, group: str) -> dict:
             "refused_early": answer.abstention.value if answer.abstention and signals is None else None, "signals": values}
 
 
-def measure_rows(config: Config, shared: Path = SHARED, sample: int = SAMPLE) -> list[dict]:
-    """Ask every question of `questions()` with one engine per article; one row each."""
+def measure_rows(
+    config: Config, shared: Path = SHARED, sample: int = SAMPLE, items: list[tuple[str, str, dict, str]] | None = None
+) -> list[dict]:
+    """Ask every question of `questions()` (or `items`) with one engine per article; one row each."""
+    config = dataclasses.replace(config, answers=dataclasses.replace(config.answers, min_probability=1.0))
     by_article: dict[tuple[str, str], list[tuple[dict, str]]] = defaultdict(list)
-    for dataset, slug, q, group in questions(shared, sample):
+    for dataset, slug, q, group in items if items is not None else questions(shared, sample):
         by_article[dataset, slug].append((q, group))
     rows = []
     for dataset in ("squad", "squad2"):
