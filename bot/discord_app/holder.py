@@ -48,9 +48,11 @@ class EngineHolder:
     def __init__(self, config_path: str | Path | None, engine: Engine | None = None, settings: DiscordConfig | None = None) -> None:
         self.config_path = config_path
         self._engine = engine
-        # The Discord settings in force; `settings` (the start-up config's) pins RESTART_ONLY.
-        self._startup = settings or (engine.config.discord if engine is not None else DiscordConfig())
-        self._settings = self._startup if engine is None else _pinned(engine.config.discord, self._startup)
+        # The start-up config's Discord settings pin RESTART_ONLY; without them, the first engine's do.
+        self._startup: DiscordConfig | None = settings or (engine.config.discord if engine is not None else None)
+        self._settings = self._startup or DiscordConfig()
+        if engine is not None:
+            self._settings = _pinned(engine.config.discord, self._settings)
         self.loaded_at: datetime | None = datetime.now(timezone.utc) if engine is not None else None
         self._lock = asyncio.Lock()
         # Called (on the event loop) with each engine put in service, e.g. to warm caches.
@@ -112,6 +114,8 @@ class EngineHolder:
 
     def _swap(self, engine: Engine) -> None:
         self._engine = engine
+        if self._startup is None:
+            self._startup = engine.config.discord
         self._settings = _pinned(engine.config.discord, self._startup)
         self.loaded_at = datetime.now(timezone.utc)
         for listener in list(self.on_swap):
