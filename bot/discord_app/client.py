@@ -93,7 +93,7 @@ class StoryBot(commands.Bot):
 
     def _status_may_change(self, engine: Engine) -> None:
         """A /reload applies a changed discord.status_text."""
-        text = engine.config.discord.status_text
+        text = self.holder.settings.status_text  # already the new engine's
         if text == self._status_text or not self.is_ready():
             return
         self._status_text = text

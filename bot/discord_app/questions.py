@@ -70,7 +70,7 @@ class QuestionDesk:
         self._noticed_until: dict[int, float] = {}
 
     def _cooldowns_now(self) -> Cooldowns:
-        settings = self.holder.engine.config.discord
+        settings = self.holder.settings
         current = self._cooldowns
         if current is None or (current.rate, current.per) != (settings.cooldown_questions, settings.cooldown_seconds):
             current = self._cooldowns = Cooldowns(settings.cooldown_questions, settings.cooldown_seconds, self.clock)
@@ -87,7 +87,8 @@ class QuestionDesk:
         (a slash command defers, a channel shows "typing")."""
         started = time.perf_counter()
         engine = self.holder.engine  # one index for the whole question, even if a reload swaps it
-        question, truncated = cap(text, self.holder.settings.max_question_length)
+        settings = self.holder.settings  # read with the engine: the settings of that config
+        question, truncated = cap(text, settings.max_question_length)
         answer_id = new_answer_id()
         try:
             wait = self._cooldowns_now().hit(user_id)
@@ -104,7 +105,7 @@ class QuestionDesk:
             return Outcome("cooldown", question, retry_after=wait, first_notice=first, truncated=truncated)
 
         try:
-            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question))
+            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question, settings.example_questions))
             if acknowledge is not None:
                 if self.acknowledge_after > 0:
                     await asyncio.wait({work}, timeout=self.acknowledge_after)
@@ -150,7 +151,7 @@ class QuestionDesk:
                 log.exception("question listener %r failed", listener)
 
 
-def _answer(engine: Engine, question: str) -> tuple[Answer, Reply]:
+def _answer(engine: Engine, question: str, examples: tuple[str, ...]) -> tuple[Answer, Reply]:
     """Runs in a worker thread: ranking and rendering are the CPU-bound part."""
     answer = engine.ask(question)
-    return answer, render(answer, engine, engine.config.discord.example_questions)
+    return answer, render(answer, engine, examples)
