@@ -10,12 +10,16 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .engine import Answer, Engine, Match
-from .engine.decision import Abstention, Confidence
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only for annotations: the insights log formats spans without loading the engine
+    from .engine import Answer, Engine, Match
+    from .engine.decision import Confidence
     from .engine.explanation import Explanation
-from .engine.passages import Passage
+    from .engine.passages import Passage
+
+# The longest quote any surface shows. Chosen for Discord (an embed description holds
+# 4,096 characters, see discord_app/limits.py) and used by `chat` too, so the console
+# shows what the bot posts.
+QUOTE_LIMIT = 3800
 
 _MARKDOWN = re.compile(r"([\\*_~`|<@\[\]])")
 # Indentation is `[^\S\n]*`, not `\s*`: `\s` crosses newlines, which made text of many blank
@@ -50,24 +54,24 @@ class Reply:
         return "\n\n".join(parts)
 
 
-# What people read about an abstention (the engine only says which kind it was).
+# What people read about an abstention, by the engine's decision.Abstention value (the
+# engine only says which kind it was; keyed by value so this module needs no engine import).
 ABSTENTION_REASONS = {
-    Abstention.NO_MATCH: "No passage contains any of your question's words.",
-    Abstention.VAGUE: "Your question doesn't say what it is about: its words are too general to find a passage.",
-    Abstention.UNKNOWN_NAME: "Your question names something the story never mentions, so the story is not about it.",
-    Abstention.MISSING_FORM: "Your question asks for a time or a number (“when”, “how many”, “how old”), and no passage that matches it has one.",
-    Abstention.UNLIKELY: "The best passage matches too little of your question for me to be confident it answers it.",
+    "nomatch": "No passage contains any of your question's words.",
+    "vague": "Your question doesn't say what it is about: its words are too general to find a passage.",
+    "name": "Your question names something the story never mentions, so the story is not about it.",
+    "form": "Your question asks for a time or a number (“when”, “how many”, “how old”), and no passage that matches it has one.",
+    "unlikely": "The best passage matches too little of your question for me to be confident it answers it.",
 }
-CONFIDENCE_WORDS = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
 
 
 def abstention_reason(answer: Answer) -> str:
     """Why the bot did not answer, in a sentence ("" when it answered); names the unknown names."""
     if answer.abstention is None:
         return ""
-    if answer.abstention is Abstention.UNKNOWN_NAME and answer.unknown:
+    if answer.abstention.value == "name" and answer.unknown:
         return f"The story never mentions {', '.join(answer.unknown)}, so it is not about what you asked."
-    return ABSTENTION_REASONS[answer.abstention]
+    return ABSTENTION_REASONS[answer.abstention.value]
 
 
 def decision_lines(explanation: "Explanation", answered: bool) -> list[str]:
@@ -79,7 +83,7 @@ def decision_lines(explanation: "Explanation", answered: bool) -> list[str]:
             f"({explanation.matched:.0%} of its terms; its best sentence {explanation.sentence:.0%})."
         )
     if explanation.probability is not None:
-        word = CONFIDENCE_WORDS[explanation.confidence] if explanation.confidence and answered else ""
+        word = explanation.confidence.value if explanation.confidence and answered else ""
         lines.append(
             f"Weighing these signals (and the meaning of your question next to the passage's), the chance that it answers "
             f"was **{explanation.probability:.0%}**; I answer from {explanation.min_probability:.0%}"
@@ -93,10 +97,9 @@ def answer_line(answer: Answer) -> str:
     if answer.abstained or not answer.matches:
         return "[no answer] The story doesn't say."
     m = answer.matches[0]
-    first, last = m.paragraphs  # with the context that names a quote's speaker
-    span = f"¶{first}" if first == last else f"¶{first}-{last}"
+    span = paragraph_span(m.paragraphs)  # with the context that names a quote's speaker
     text = " ".join(c.text for c in m.context) + " " + m.passage.text
-    confidence = f" (confidence: {CONFIDENCE_WORDS[answer.confidence]})" if answer.confidence else ""
+    confidence = f" (confidence: {answer.confidence.value})" if answer.confidence else ""
     return f"[{m.document.id} {span}]{confidence} " + " ".join(text.split())
 
 
@@ -165,9 +168,14 @@ def highlight(text: str, match_terms: set[str], engine: Engine, sentence: tuple[
     return _escape_line_starts(_ADJACENT_BOLD.sub(lambda m: m.group(1), "".join(out).replace("****", "")))
 
 
+def paragraph_span(paragraphs: tuple[int, int]) -> str:
+    """"¶5", or "¶3–4" (an en dash) for a span: the one way every surface writes paragraphs."""
+    first, last = paragraphs
+    return f"¶{first}" if first == last else f"¶{first}–{last}"
+
+
 def paragraph_label(passage_span: tuple[int, int], total: int, part: Passage | None = None) -> str:
-    first, last = passage_span
-    label = f"¶{first}" if first == last else f"¶{first}–{last}"
+    label = paragraph_span(passage_span)
     if part is not None and part.parts > 1:
         label += f" (part {part.part} of {part.parts})"
     return f"{label} of {total}"
@@ -188,7 +196,11 @@ def quote_block(texts: list[str]) -> str:
 
 
 def render_match(
-    match: Match, engine: Engine, limit: int = 3800, sentence: tuple[int, int] | None = None, confidence: Confidence | None = None
+    match: Match,
+    engine: Engine,
+    limit: int = QUOTE_LIMIT,
+    sentence: tuple[int, int] | None = None,
+    confidence: "Confidence | None" = None,
 ) -> Reply:
     """The quote fits in `limit` characters; context is cut first, then the passage itself.
 
@@ -214,7 +226,7 @@ def render_match(
         else:
             budget = max(budget - over - 8, 20)
     answer_sentence = passage[sentence[0] : sentence[1]] if sentence else None
-    word = CONFIDENCE_WORDS[confidence] if confidence else ""
+    word = confidence.value if confidence else ""
     return Reply(True, match.document.title, body, citation(match), match.document.url, word, answer_sentence)
 
 
@@ -231,7 +243,7 @@ def render_abstention(answer: Answer, engine: Engine, examples: tuple[str, ...] 
     return Reply(False, "The story doesn't say", body)
 
 
-def render(answer: Answer, engine: Engine, examples: tuple[str, ...] = (), match: int = 0, limit: int = 3800) -> Reply:
+def render(answer: Answer, engine: Engine, examples: tuple[str, ...] = (), match: int = 0, limit: int = QUOTE_LIMIT) -> Reply:
     """The reply for one of the answer's matches (0: the answer, with its sentence and confidence)."""
     if answer.abstained or not answer.matches:
         return render_abstention(answer, engine, examples)

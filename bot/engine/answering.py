@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from ..config import AnswersConfig
 from .analysis import Token, fold
 from .attribution import context_position, indexed_text
 from .chat_spellings import chat_meaning
@@ -195,7 +196,7 @@ def held_terms(index: Index, indexed: str, text: str, terms: Sequence[str]) -> t
     return tuple(t for t in dict.fromkeys(terms) if holds(t))
 
 
-def read_question(index: Index, question: str) -> list[Token]:
+def read_question(index: Index, question: str, max_question_chars: int = AnswersConfig.max_question_chars) -> list[Token]:
     """The question's tokens as the bot reads them (step 1 of the module docstring)."""
     tokens: list[Token] = []
     for token in index.analyzer.tokens(question):
@@ -207,7 +208,7 @@ def read_question(index: Index, question: str) -> list[Token]:
             tokens.append(token)
     # Words about the asking ("tell me") or about the answer's form ("how many", "what year")
     # are dropped when the question has other words: they do not say what it is about.
-    asking = QUESTION_FILLER | set(index.analyzer.terms(" ".join(form_words(question))))
+    asking = QUESTION_FILLER | set(index.analyzer.terms(" ".join(form_words(question, max_question_chars))))
     if any(t.term not in asking for t in tokens):
         tokens = [t for t in tokens if t.term not in asking]
     doc_freq = index.scorer.doc_freq
@@ -232,8 +233,10 @@ def answer(
     min_probability: float,
     attribution_context: bool = True,
     min_coverage: float = 0.0,
+    max_question_chars: int = AnswersConfig.max_question_chars,
 ) -> Answer:
-    tokens = read_question(index, question)
+    # `max_question_chars`: Engine.ask has cut the question to it already; the form checks read no further.
+    tokens = read_question(index, question, max_question_chars)
     terms = [t.term for t in tokens]
     doc_freq = index.scorer.doc_freq
     weights = question_weights(terms, doc_freq, index.scorer.size)
@@ -250,7 +253,7 @@ def answer(
     if all(t in GENERIC or t in VAGUE for t in terms):
         matches = tuple(match(i) for i in range(min(top, len(hits))))
         return Answer(question, tuple(terms), matches, 0.0, Abstention.VAGUE, weights)
-    form = expected(question)
+    form = expected(question, max_question_chars)
     # Candidates in the order they are tried: a passage with the expected form first
     # (among the best FORM_CANDIDATES), then by rank; the answer is the first the decision
     # accepts among the first SECOND_CHANCES, else the bot abstains on the first.

@@ -76,9 +76,12 @@ _DURATION = re.compile(
 )
 
 
-def expected(question: str) -> Expects:
-    """The answer form a question asks for; ANYTHING unless the shape is unmistakable."""
-    question = question[:500]
+def expected(question: str, max_chars: int) -> Expects:
+    """The answer form a question asks for; ANYTHING unless the shape is unmistakable.
+
+    Reads at most `max_chars` (the engine's `answers.max_question_chars`), so this step
+    stays cheap however long a text it is handed."""
+    question = question[:max_chars]
     if _TIME_QUESTION.search(question):
         return Expects.TIME
     if _DURATION_QUESTION.search(question):
@@ -96,9 +99,9 @@ _FORM_WORDS = re.compile(
 )
 
 
-def form_words(question: str) -> list[str]:
-    """Words of the question that ask for the answer's form rather than name its subject."""
-    return [m.group(1) or m.group(2) for m in _FORM_WORDS.finditer(question[:500])]
+def form_words(question: str, max_chars: int) -> list[str]:
+    """Words of the question (its first `max_chars`) that ask for the answer's form rather than name its subject."""
+    return [m.group(1) or m.group(2) for m in _FORM_WORDS.finditer(question[:max_chars])]
 
 
 def supplies(text: str, expects: Expects) -> bool:
@@ -123,7 +126,8 @@ _AGE = re.compile(
 
 
 def asks_age(question: str) -> bool:
-    return bool(_AGE_QUESTION.search(question[:500]))
+    """Whether the question asks how old someone or something is (callers pass the cut question)."""
+    return bool(_AGE_QUESTION.search(question))
 
 
 def gives_age(text: str) -> bool:

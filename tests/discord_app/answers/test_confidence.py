@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import plain, story_paragraphs
+from ..conftest import plain, story_paragraphs
 
 
 async def test_answer_embed_has_confidence_and_the_answer_sentence_underlined(make_world):
