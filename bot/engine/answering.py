@@ -10,8 +10,8 @@
 3. *Choosing*: a passage with the answer's expected form goes first if one is among the
    first FORM_CANDIDATES (a "when" question skips a passage with no time in it).
 4. *Deciding*: a passage's signals (signals.py) give one calibrated probability that it
-   answers (decision.py); its similarity is the passage's or its best sentence's. The
-   answer is the first of SECOND_CHANCES candidates whose
+   answers (decision.py); its similarity is the passage's or its best-covering sentence's. The
+   answer is the first of `second_chances` (2) candidates whose
    probability reaches `answers.min_probability` (an acronym the passage spells out,
    "CFO", can rank it lower); when none does, the bot abstains on the first, with the
    reason as a typed value (decision.Abstention). Two questions are
@@ -50,7 +50,6 @@ QUESTION_FILLER = frozenset("tell know explain describ pleas articl stori thing 
 
 CANDIDATES = 20  # BM25's best, re-ranked and searched for the answer's form
 FORM_CANDIDATES = 5  # how far down the ranking a passage with the expected form may be
-SECOND_CHANCES = 2  # how many candidates the decision may look at before abstaining
 
 # Everyday words that count when they come with a subject ("What did Huawei say?") but
 # are no subject on their own: "What did they say?", "What is new?" are too vague.
@@ -234,6 +233,7 @@ def answer(
     attribution_context: bool = True,
     min_coverage: float = 0.0,
     max_question_chars: int = AnswersConfig.max_question_chars,
+    second_chances: int = 2,
 ) -> Answer:
     # `max_question_chars`: Engine.ask has cut the question to it already; the form checks read no further.
     tokens = read_question(index, question, max_question_chars)
@@ -256,7 +256,7 @@ def answer(
     form = expected(question, max_question_chars)
     # Candidates in the order they are tried: a passage with the expected form first
     # (among the best FORM_CANDIDATES), then by rank; the answer is the first the decision
-    # accepts among the first SECOND_CHANCES, else the bot abstains on the first.
+    # accepts among the first `second_chances`, else the bot abstains on the first.
     order = list(range(len(hits)))
     if form is not Expects.ANYTHING:
         with_form = [i for i in order[:FORM_CANDIDATES] if supplies(index.passages[hits[i].passage].text, form)]
@@ -267,7 +267,7 @@ def answer(
     built: dict[int, Match] = {}
     first: tuple[int, Match, Signals, Decision, list[str]] | None = None
     accepted = None
-    for i in order[:SECOND_CHANCES]:
+    for i in order[:second_chances]:
         candidate = built.setdefault(i, match(i))
         signals, names = _signals(index, question, tokens, terms, weights, candidate, form, blended, i)
         decision = decide(signals, min_probability)
@@ -317,7 +317,7 @@ def _signals(
         weights,
         candidate.matched_terms,
         index.scorer.doc_freq,
-        similarity=best_similarity(index, question, candidate),
+        similarity=best_similarity(index, question, candidate, terms, weights),
         unknown_name=bool(names),
         form_missing=not supplies(text, form) or (asks_age(question) and not gives_age(text)),
         score_margin=margin(blended[i], max(others) if others else None),
@@ -336,18 +336,22 @@ def sentence_similarities(index: Index, question: str, text: str) -> list[float]
     return [float(v) for v in vectors @ index.semantic.question_vector(question)]
 
 
-def best_similarity(index: Index, question: str, match: Match) -> float | None:
-    """The passage's similarity to the question, or its best sentence's if higher (None without the model).
+def best_similarity(index: Index, question: str, match: Match, terms: Sequence[str], weights: dict[str, float]) -> float | None:
+    """The passage's similarity to the question, or its best-covering sentence's if higher (None without the model).
 
     A long passage that answers a short question in one of its sentences ("Who is Patrick
-    Leblond?") is closer to the question sentence by sentence than as a whole.
+    Leblond?") is closer to the question in that sentence than as a whole. One sentence
+    is embedded (the one holding most of the question's weight), so this stays cheap.
     """
-    if match.similarity is None:
-        return None
-    if len(sentence_spans(match.passage.text)) <= 1:
+    if match.similarity is None or index.semantic is None:
         return match.similarity
-    sentences = sentence_similarities(index, question, match.passage.text) or []
-    return max([match.similarity, *sentences])
+    text = match.passage.text
+    spans = sentence_spans(text)
+    if len(spans) <= 1:
+        return match.similarity
+    a, b = max(spans, key=lambda s: coverage(weights, held_terms(index, text[s[0] : s[1]], text[s[0] : s[1]], terms)))
+    vector = index.semantic.embedder.embed([text[a:b]])[0]
+    return max(match.similarity, float(vector @ index.semantic.question_vector(question)))
 
 
 def best_sentence_coverage(index: Index, text: str, terms: Sequence[str], weights: dict[str, float]) -> float:

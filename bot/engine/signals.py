@@ -109,7 +109,8 @@ def measure(
     )
 
 
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d|(?<![\w.])\d")
+# A number written as a word of its own ("1972", "5,000"), not digits inside markup ("<@&456>") or a word ("5G").
+_NUMBER = re.compile(r"(?<![^\s(\"'“$])\d(?:[\d,.]*\d)?(?![^\s,.;:?!)\"'”%])")
 
 
 def numbers_missing(question: str, text: str) -> bool:

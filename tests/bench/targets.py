@@ -2,7 +2,7 @@
 
 Not part of the test run (about two to four minutes on 2 cores). Usage:
 
-    python -m tests.bench.targets [--sample 40] [--json FILE]
+    python -m tests.bench.targets [--sample 30] [--json FILE]
 
 - SQuAD v1.1, single-article mode: each of the 48 articles alone is the corpus; up to
   `--sample` of its own questions (answerable) and `--sample // 2` questions drawn from
@@ -201,7 +201,7 @@ def story(config: Config) -> dict[str, object]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default=str(ROOT / "config.yaml"))
-    p.add_argument("--sample", type=int, default=40, help="questions per article in single-article mode")
+    p.add_argument("--sample", type=int, default=30, help="questions per article in single-article mode")
     p.add_argument("--only", choices=["squad", "open", "squad2", "story"], action="append")
     p.add_argument("--json", metavar="FILE", help="also write the results here")
     args = p.parse_args()

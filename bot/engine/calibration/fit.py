@@ -11,10 +11,10 @@ one article as the whole corpus:
 - SQuAD 2.0 dev (21 public articles): up to SAMPLE answerable (1) and SAMPLE
   crowd-written unanswerable questions (near misses, 0) per article.
 
-The bot answers each question, and the signals of the first passage it tries
-(signals.py) are one row: measured with `answers.min_probability` at 1.0, so that no
-passage is accepted and the rows do not depend on the model being fitted (the answer
-step gives a lower-ranked passage a second chance only when the first is declined). Rows are saved (ROWS, gzip'd JSON lines, rounded) so that the fit can be
+The answer step reads each question, and the signals of the first passage it tries
+(signals.py) are one row: measured with the threshold at 1.0 and no second chance, so
+the rows do not depend on the model being fitted (the answer step gives a lower-ranked
+passage a second chance only when the first is declined). Rows are saved (ROWS, gzip'd JSON lines, rounded) so that the fit can be
 re-run, and checked, without the data or the model. Only the fit articles'
 rows (split.py) are fitted; the validation articles' rows report how it generalises.
 Answerable, off-topic and near-miss rows weigh 1/2, 1/4 and 1/4 in all, so neither
@@ -43,6 +43,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ...config import Config, load_config
+from ..answering import answer
 from ..engine import Engine
 from . import FEATURES, PARAMETERS
 from .fitting import fit_logistic
@@ -51,7 +52,7 @@ from .split import split_of
 ROOT = Path(__file__).resolve().parents[3]
 SHARED = ROOT.parent / "shared"
 ROWS = ROOT / "tests" / "data" / "calibration-rows.jsonl.gz"
-SAMPLE = 60
+SAMPLE = 30
 SEED = 10
 L2 = 1.0
 THRESHOLD_REFUSED = 0.05
@@ -115,7 +116,6 @@ def measure_rows(
     config: Config, shared: Path = SHARED, sample: int = SAMPLE, items: list[tuple[str, str, dict, str]] | None = None
 ) -> list[dict]:
     """Ask every question of `questions()` (or `items`) with one engine per article; one row each."""
-    config = dataclasses.replace(config, answers=dataclasses.replace(config.answers, min_probability=1.0))
     by_article: dict[tuple[str, str], list[tuple[dict, str]]] = defaultdict(list)
     for dataset, slug, q, group in items if items is not None else questions(shared, sample):
         by_article[dataset, slug].append((q, group))
@@ -124,8 +124,23 @@ def measure_rows(
         slugs = sorted(s for d, s in by_article if d == dataset)
         for slug, engine in _engines(config, shared / dataset / "corpus", slugs):
             for q, group in by_article[dataset, slug]:
-                rows.append(row(engine.ask(q["question"]), dataset, slug, q, group))
+                rows.append(row(_first_candidate(engine, q["question"]), dataset, slug, q, group))
     return rows
+
+
+def _first_candidate(engine: Engine, question: str):
+    """The answer step's signals for the first passage it tries (the decision never accepts: threshold 1)."""
+    config = engine.config
+    limit = config.answers.max_question_chars
+    return answer(
+        engine.index,
+        question[:limit],
+        top=config.answers.top,
+        min_probability=1.0,
+        attribution_context=config.passages.attribution_context,
+        max_question_chars=limit,
+        second_chances=1,
+    )
 
 
 def _matrix(rows: list[dict], features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
