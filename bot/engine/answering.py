@@ -11,7 +11,8 @@
    first FORM_CANDIDATES (a "when" question skips a passage with no time in it).
 4. *Deciding*: a passage's signals (signals.py) give one calibrated probability that it
    answers (decision.py); its similarity is the passage's or its best-covering sentence's. The
-   answer is the first of `second_chances` (2) candidates whose
+   answer is the first of `second_chances` (2) candidates (the first, then the one of the
+   next few that holds most of the question's weight) whose
    probability reaches `answers.min_probability` (an acronym the passage spells out,
    "CFO", can rank it lower); when none does, the bot abstains on the first, with the
    reason as a typed value (decision.Abstention). Two questions are
@@ -267,7 +268,15 @@ def answer(
     built: dict[int, Match] = {}
     first: tuple[int, Match, Signals, Decision, list[str]] | None = None
     accepted = None
-    for i in order[:second_chances]:
+    tried = order[:1]
+    if second_chances > 1 and len(order) > 1:
+        # The second chance goes to the candidate among the next few that holds most of the
+        # question's weight (an acronym the passage spells out, "CFO", ranks it lower).
+        for i in order[1:FORM_CANDIDATES]:
+            built[i] = match(i)
+        rest = sorted(order[1:FORM_CANDIDATES], key=lambda i: -coverage(weights, built[i].matched_terms))
+        tried += rest[: second_chances - 1]
+    for i in tried:
         candidate = built.setdefault(i, match(i))
         signals, names = _signals(index, question, tokens, terms, weights, candidate, form, blended, i)
         decision = decide(signals, min_probability)
@@ -275,9 +284,9 @@ def answer(
             decision = Decision(decision.probability, Abstention.UNLIKELY)
         if first is None:
             first = (i, candidate, signals, decision, names)
-        if decision.answered:
+        # Of the accepted ones, the one holding more of the question's weight (the first on a tie).
+        if decision.answered and (accepted is None or signals.coverage > accepted[2].coverage + 1e-9):
             accepted = (i, candidate, signals, decision, names)
-            break
     chosen, best, signals, decision, names = accepted or first  # type: ignore[misc]
     order = [chosen] + [i for i in order if i != chosen]
     matches = (best,) + tuple(built.get(i) or match(i) for i in order[1:top])
