@@ -127,7 +127,7 @@ def test_run_with_a_broken_config_refuses_before_connecting(tmp_path: Path) -> N
 
 # --- ask --json contract ----------------------------------------------------------------------
 
-PASSAGE_KEYS = {"document", "title", "source", "paragraphs", "text", "score", "matched_terms", "context"}
+PASSAGE_KEYS = {"document", "title", "source", "paragraphs", "text", "score", "similarity", "matched_terms", "context"}
 
 
 def story_paragraphs() -> list[str]:

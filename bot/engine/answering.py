@@ -196,10 +196,18 @@ def held_terms(index: Index, indexed: str, text: str, terms: Sequence[str]) -> t
     return tuple(t for t in dict.fromkeys(terms) if holds(t))
 
 
+def _handle(question: str, start: int) -> bool:
+    """Whether the word at `start` is a mention or handle ("@everyone", "<@123>", "<#9>")."""
+    before = question[max(0, start - 3) : start]
+    return before.endswith("@") or before.endswith("<#") or before.endswith("@&") or before.endswith("<:")
+
+
 def read_question(index: Index, question: str, max_question_chars: int = AnswersConfig.max_question_chars) -> list[Token]:
     """The question's tokens as the bot reads them (step 1 of the module docstring)."""
     tokens: list[Token] = []
     for token in index.analyzer.tokens(question):
+        if _handle(question, token.start):
+            continue  # "@everyone", "<@&456>": who is addressed, not what is asked
         word = fold(question[token.start : token.end])
         meaning = chat_meaning(word)
         if meaning is not None and not question[token.end : token.end + 1] == ".":  # "u" but not "U.S."

@@ -74,7 +74,16 @@ def probability(signals: Signals) -> float:
 
 
 def decide(signals: Signals, threshold: float) -> Decision:
+    """Answer from the threshold on; a passage without the form the question asks for never answers.
+
+    The form stays a rule as well as a signal: fitted on SQuAD, its coefficient is about
+    nothing, because SQuAD labels the question (answerable from its article), not the
+    passage shown; but a "how old" question answered with a paragraph that gives no age
+    is a wrong answer whatever the other signals say.
+    """
     p = probability(signals)
+    if signals.form_missing:
+        return Decision(p, Abstention.MISSING_FORM)
     if p >= threshold:
         return Decision(p, None)
     if signals.unknown_name:

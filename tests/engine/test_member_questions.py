@@ -40,7 +40,7 @@ def paragraph(answer) -> int | None:
 def test_a_misspelt_short_name_is_read_as_the_name(engine: Engine, question: str, term: str, gold: int) -> None:
     answer = engine.ask(question)
     assert term in answer.terms
-    assert paragraph(answer) == gold
+    assert answer.matches[0].passage.paragraphs[0] == gold  # ranked first (the decision may still decline)
 
 
 def test_chat_spellings_are_read_as_the_words_they_stand_for(engine: Engine) -> None:
@@ -54,7 +54,8 @@ def test_chat_spellings_are_read_as_the_words_they_stand_for(engine: Engine) -> 
 
 def test_a_name_typed_without_its_apostrophe_matches(engine: Engine) -> None:
     answer = engine.ask("who is brian ohiggins")
-    assert "higgin" in answer.terms and paragraph(answer) == 6
+    assert "higgin" in answer.terms and answer.matches[0].passage.paragraphs[0] == 6
+    assert answer.signals is not None and answer.signals.coverage == 1.0
 
 
 @pytest.mark.parametrize("question", ["did huawei get banned in germany", "is huawei banned in brazil too", "what happened to huawei in new york"])
