@@ -53,6 +53,8 @@ class StoryBot(commands.Bot):
         self.holder = EngineHolder(config_path, engine)
         self.desk = QuestionDesk(self.holder)
         self.holder.on_swap.append(self._status_may_change)
+        # Channels where the bot may not read history, so replies fall back to plain messages (warned once each).
+        self.no_history_channels: set[int] = set()
 
     async def setup_hook(self) -> None:
         engine = await self.holder.load()

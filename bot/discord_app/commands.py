@@ -47,7 +47,11 @@ async def answer_interaction(
     bot: "StoryBot", interaction: discord.Interaction, question: str, surface: str, ephemeral: bool
 ) -> None:
     """Answer a question asked through an interaction (/ask, the message command): the
-    answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once."""
+    answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once.
+
+    Where the member may not post (an announcements channel), the answer is theirs alone:
+    Discord would accept a public response there, echoing their question to everyone."""
+    ephemeral = ephemeral or not may_post(interaction)
 
     async def defer() -> None:
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -61,6 +65,19 @@ async def answer_interaction(
         note = "question shortened" if outcome.truncated else None
         view = answer_controls(bot, outcome, surface, interaction.user.id)  # buttons; logs the question
         await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+
+
+def may_post(interaction: discord.Interaction) -> bool:
+    """Whether the member may post in the channel the interaction came from (DMs: yes).
+
+    `interaction.permissions` are the member's resolved permissions in that channel, sent
+    by Discord with the interaction; in a DM they are empty, so the guild decides."""
+    if interaction.guild_id is None:
+        return True
+    channel = interaction.channel
+    in_thread = isinstance(channel, discord.Thread)
+    permissions = interaction.permissions
+    return permissions.send_messages_in_threads if in_thread else permissions.send_messages
 
 
 def operator_command(name: str, description: str):  # type: ignore[no-untyped-def]
