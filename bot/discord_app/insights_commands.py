@@ -9,6 +9,7 @@ insights settings are read at start-up (a /reload does not reopen the log).
 import asyncio
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -168,11 +169,24 @@ def stats_command(bot: "StoryBot") -> app_commands.Command:
             why = "it could not open its database (see the log)" if enabled else "`insights.enabled` is false in config.yaml"
             await send(interaction, content=f"No statistics: the question log is off because {why}.", ephemeral=True)
             return
-        numbers = await asyncio.to_thread(compute_stats, store)
+        try:
+            numbers = await asyncio.to_thread(compute_stats, store)
+        except (sqlite3.Error, InsightsError, OSError) as exc:
+            # Said to the operator, privately: what is wrong and with which file.
+            log.error("/stats could not read the question log %s: %s", store.path, exc)
+            await send(interaction, content=stats_failure_text(str(store.path), exc), ephemeral=True)
+            return
         titles = {d.id: d.title for d in bot.holder.engine.index.corpus.documents}
         await deliver(interaction, embed=stats_embed(numbers, titles), ephemeral=True)
 
     return stats
+
+
+def stats_failure_text(path: str, error: BaseException) -> str:
+    return (
+        f"I couldn't read the statistics from the question log `{path}`: {escape_markdown(str(error) or type(error).__name__)}. "
+        "Answers are not affected. If the file is damaged, stop the bot and move it away; a new log starts on the next start."
+    )
 
 
 def _counts(c: Counts) -> str:

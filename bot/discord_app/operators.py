@@ -8,9 +8,11 @@ administrator is not an operator of the bot.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -22,17 +24,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# What the owner lookup raises when Discord refuses it (HTTPException) or cannot be
+# reached at all (aiohttp's connection errors, OSError, a timeout).
+LOOKUP_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+UNCHECKED = " I couldn't check who my operators are just now (Discord didn't answer); please try again in a moment."
+
+
+class OwnerLookupFailed(Exception):
+    """The application's owner could not be fetched, so only listed operators are known."""
+
 
 async def is_operator(bot: commands.Bot, user: discord.abc.User, settings: DiscordConfig) -> bool:
+    """Listed in `discord.admin_user_ids`, or the application's owner (team admins and
+    developers included). Raises OwnerLookupFailed when the owner cannot be fetched:
+    the caller refuses (fails closed) but can say why."""
     if user.id in settings.admin_user_ids:
         return True
     try:
         # discord.py fetches and caches the application's owner, or its team's
         # admins and developers, on first use.
         return await bot.is_owner(user)
-    except discord.HTTPException:
-        log.warning("could not fetch the application's owner; treating user as not an operator", exc_info=True)
-        return False
+    except LOOKUP_ERRORS as exc:
+        detail = f"{exc.status} {exc.text}" if isinstance(exc, discord.HTTPException) else f"{type(exc).__name__}: {exc}"
+        log.warning("could not fetch the application's owner (%s); treating user %s as not an operator", detail, user.id)
+        raise OwnerLookupFailed(detail) from None
 
 
 async def admit_operator(bot: "StoryBot", interaction: discord.Interaction, refusal: str) -> bool:
@@ -44,7 +59,12 @@ async def admit_operator(bot: "StoryBot", interaction: discord.Interaction, refu
     except discord.HTTPException:
         log.warning("could not acknowledge /%s; not running it", name, exc_info=True)
         return False
-    if not await is_operator(bot, interaction.user, bot.holder.engine.config.discord):
+    try:
+        admitted = await is_operator(bot, interaction.user, bot.holder.engine.config.discord)
+    except OwnerLookupFailed:
+        await send(interaction, content=refusal + UNCHECKED, ephemeral=True)
+        return False
+    if not admitted:
         log.warning("/%s refused for user %s (not an operator)", name, interaction.user.id)
         await send(interaction, content=refusal, ephemeral=True)
         return False
