@@ -147,6 +147,8 @@ def reload_text(report: ReloadReport) -> str:
     )
     if report.ok:
         text = f"Reloaded in {report.seconds:.2f} s.\n{counts}"
+        for note in report.notes:  # what the features changed (the question log, ...)
+            text += "\n" + note
         if report.skipped:  # corpus.on_error: skip served the rest; say what is missing and why
             text += f"\n**Left out** ({_count(len(report.skipped), 'file')}, corpus.on\\_error: skip):\n"
             text += "\n".join("• " + escape_markdown(problem) for problem in report.skipped)

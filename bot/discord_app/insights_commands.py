@@ -27,6 +27,7 @@ from .responding import deliver, send
 from .views import BUTTONS
 
 if TYPE_CHECKING:
+    from ..config import Config
     from ..engine import Engine
     from .client import StoryBot
 
@@ -52,13 +53,8 @@ async def setup(bot: "StoryBot") -> None:
     config = bot.holder.engine.config
     feature = Insights()
     if config.insights.enabled:
-        try:
-            store = await asyncio.to_thread(InsightsStore.open, config)
-            feature.recorder = InsightsRecorder(store)
-            log.info("insights log: %s (question text %s)", store.path, "kept" if store.log_question_text else "not kept")
-        except InsightsError as exc:
-            # The bot answers without a log rather than not at all.
-            log.error("insights disabled: %s", exc)
+        # The bot answers without a log rather than not at all; /reload tries again.
+        feature.recorder, _ = await _open_recorder(config)
     bot.insights = feature  # type: ignore[attr-defined]
     bot.add_dynamic_items(*BUTTONS)
     bot.tree.add_command(stats_command(bot))
@@ -70,27 +66,50 @@ async def setup(bot: "StoryBot") -> None:
     # the first keystroke never wait for it.
     warm_suggestions(bot)
     bot.holder.on_swap.append(lambda engine: warm_suggestions(bot))
-    bot.holder.on_swap.append(lambda engine: _apply_privacy_settings(bot, engine))
+    bot.holder.after_reload.append(lambda engine: apply_insights_settings(bot, engine))
 
 
-def _apply_privacy_settings(bot: "StoryBot", engine: "Engine") -> None:
-    """A /reload applies insights.log_question_text and retention_days to the open log."""
-    feature = getattr(bot, "insights", None)
-    store = feature.store if feature is not None else None
-    if store is None:
-        return
+async def _open_recorder(config: "Config") -> "tuple[InsightsRecorder | None, str | None]":
+    """The log described by config.insights, opened off the event loop; or the reason it can't be."""
+    try:
+        store = await asyncio.to_thread(InsightsStore.open, config)
+    except InsightsError as exc:
+        log.error("insights disabled: %s", exc)
+        return None, str(exc)
+    log.info("insights log: %s (question text %s)", store.path, "kept" if store.log_question_text else "not kept")
+    return InsightsRecorder(store), None
+
+
+async def apply_insights_settings(bot: "StoryBot", engine: "Engine") -> str | None:
+    """A /reload applies every insights setting but the database path: `enabled` both ways
+    (off: what is queued is committed, then nothing more is logged and new answers carry
+    no feedback buttons; on: the log opens), a log that could not be opened is tried
+    again, and `log_question_text` / `retention_days` apply to the open log. Returns the
+    line for the reload report, or None when nothing changed."""
+    feature: Insights = bot.insights  # type: ignore[attr-defined]
     settings = engine.config.insights
+    recorder = feature.recorder
+    if not settings.enabled:
+        if recorder is None:
+            return None
+        feature.recorder = None  # from now on: no rows, no feedback buttons
+        await asyncio.to_thread(recorder.close)  # commits what was queued before
+        log.info("insights log closed (insights.enabled: false)")
+        return "Question log: off (insights.enabled: false). Nothing more is logged and new answers have no feedback buttons."
+    if recorder is None:
+        feature.recorder, error = await _open_recorder(engine.config)
+        if feature.recorder is None:
+            return f"Question log: still off, it could not be opened: {escape_markdown(error or 'unknown error')}"
+        return f"Question log: on ({escape_markdown(str(feature.recorder.store.path))})."
+    store = recorder.store
     if (store.log_question_text, store.retention_days) == (settings.log_question_text, settings.retention_days):
-        return
-
-    async def apply() -> None:
-        try:
-            await asyncio.to_thread(store.reconfigure, settings.log_question_text, settings.retention_days)
-            log.info("insights: question text %s, retention %d days", "kept" if settings.log_question_text else "not kept", settings.retention_days)
-        except Exception:
-            log.exception("could not apply the new insights settings")
-
-    asyncio.get_running_loop().create_task(apply())
+        return None
+    erasing = store.log_question_text and not settings.log_question_text
+    await asyncio.to_thread(store.reconfigure, settings.log_question_text, settings.retention_days)
+    log.info("insights: question text %s, retention %d days", "kept" if settings.log_question_text else "not kept", settings.retention_days)
+    if erasing:
+        return "Question log: question text no longer kept; the text already kept was erased."
+    return None
 
 
 def warm_suggestions(bot: "StoryBot") -> None:
@@ -166,7 +185,7 @@ def stats_command(bot: "StoryBot") -> app_commands.Command:
         store = feature.store if feature is not None else None
         if store is None:
             enabled = bot.holder.engine.config.insights.enabled
-            why = "it could not open its database (see the log)" if enabled else "`insights.enabled` is false in config.yaml"
+            why = "it could not open its database (see the log; /reload tries again)" if enabled else "`insights.enabled` is false in config.yaml"
             await send(interaction, content=f"No statistics: the question log is off because {why}.", ephemeral=True)
             return
         try:
