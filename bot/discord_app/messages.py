@@ -66,7 +66,7 @@ async def on_message(bot: StoryBot, message: discord.Message) -> None:
         return
     note = "question shortened" if outcome.truncated else None
     view = answer_controls(bot, outcome, surface, message.author.id)  # buttons; logs the question
-    if not await _reply(bot, message, embed=answer_embed(outcome.reply, note=note), view=view):
+    if not await _reply(bot, message, embed=answer_embed(outcome.reply, outcome.question, note), view=view):
         await _reply(bot, message, content=SORRY)
 
 

@@ -7,14 +7,23 @@ message works after the bot restarts; references are checked against the index i
 service, so after a reload that changed the passage the click gets a short notice.
 
 Custom ids (Discord allows 100 characters):
-  sb:n:<answer id>:<rank>:<ref>,<ref>,...   Next match (rank = the match shown now)
-  sb:c:<ref>                                Context
-  sb:w:<ref or ->:<term> <term> ...         Why this? ("+" at the end: more terms than fit)
-  sb:f:<y|n>:<answer id>:<rank>:<ref or ->  Helpful / Not helpful
+  sb:n:<answer id>:<rank>:<asker>:<ref>,<ref>,...   Next match (rank = the match shown now)
+  sb:c:<ref>                                        Context
+  sb:w:<ref or ->                                   Why this?
+  sb:f:<y|n>:<answer id>:<rank>:<ref or ->          Helpful / Not helpful
+
+No id carries the question or its terms (they are question text, kept only when the
+operator turns that on): Why this? and Next match recompute the terms from the question
+the answer shows. Ids from before carried them (`sb:w:<ref>:<terms>`, no <asker>); they
+still work. <asker> is a short hash of the answer id and the asker's user id, so Next
+match knows whose answer it is: the asker pages the message itself, anyone else gets the
+next match privately.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import re
 from typing import TYPE_CHECKING, Any, Sequence
@@ -23,9 +32,10 @@ import discord
 
 from ..engine import Engine
 from ..engine.explanation import Explanation, explain, match_at
-from ..insights import FeedbackRecord, QuestionRecord, new_answer_id
+from .. import insights
+from ..insights import FeedbackRecord, QuestionRecord
 from ..presentation import escape_markdown, paragraph_label, quote_block, render_match, shorten
-from .embeds import DESCRIPTION, NO_PINGS, TITLE, answer_embed, fit
+from .embeds import DESCRIPTION, NO_PINGS, TITLE, answer_embed, fit, question_on
 from .passage_refs import PassageRef, document_id, resolve
 from .questions import QUOTE_LIMIT, Outcome
 from .responding import apologise, send
@@ -36,7 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CUSTOM_ID = 100
-_AID = r"[0-9a-f]{10}"
+_AID = r"[0-9A-Za-z_-]{6,40}"  # whatever bot.insights.new_answer_id makes (no ":" or ",")
+_ASKER = r"[0-9a-f]{8}"
 _REF = r"[a-z0-9.]+"
 MORE_TERMS = "+"
 GONE = (
@@ -49,18 +60,21 @@ EXPLAIN_COLOUR = discord.Colour.dark_teal()
 # -- the buttons ------------------------------------------------------------------------
 
 
-class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:n:(?P<aid>{_AID}):(?P<rank>\d{{1,2}}):(?P<refs>[a-z0-9.,]+)"):
-    def __init__(self, aid: str, rank: int, refs: Sequence[str]) -> None:
-        self.aid, self.rank, self.refs = aid, rank, list(refs)
-        custom_id = f"sb:n:{aid}:{rank}:{','.join(self.refs)}"
+class NextMatch(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=rf"sb:n:(?P<aid>{_AID}):(?P<rank>\d{{1,2}}):(?:(?P<asker>{_ASKER}):)?(?P<refs>[a-z0-9.,]+)",
+):
+    def __init__(self, aid: str, rank: int, refs: Sequence[str], asker: str | None) -> None:
+        self.aid, self.rank, self.refs, self.asker = aid, rank, list(refs), asker
+        custom_id = next_custom_id(aid, rank, self.refs, asker)
         super().__init__(discord.ui.Button(label="Next match", emoji="⏭️", style=discord.ButtonStyle.primary, custom_id=custom_id))
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "NextMatch":
-        return cls(match["aid"], int(match["rank"]), match["refs"].split(","))
+        return cls(match["aid"], int(match["rank"]), match["refs"].split(","), match["asker"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, on_next(interaction, self))
+        await _guarded(interaction, on_next(interaction, self), "Next match")
 
 
 class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:c:(?P<ref>{_REF})"):
@@ -73,26 +87,26 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:c:(?
         return cls(match["ref"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, on_context(interaction, self.ref))
+        await _guarded(interaction, on_context(interaction, self.ref), "Context")
 
 
 # An abstention's Why button carries "-" and a letter for the rule that abstained.
 REASON_CODES = {"coverage": "c", "name": "n", "form": "f", "vague": "v", "nomatch": "m"}
 
 
-class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:w:(?P<ref>{_REF}|-[a-z]?):(?P<terms>[^:]*)"):
-    def __init__(self, ref: str, terms: Sequence[str]) -> None:
-        self.ref, self.terms = ref, list(terms)
+class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:w:(?P<ref>{_REF}|-[a-z]?)(?::(?P<terms>[^:]*))?"):
+    def __init__(self, ref: str, terms: Sequence[str] = ()) -> None:
+        self.ref, self.terms = ref, list(terms)  # terms: only from an id made before they left the ids
         super().__init__(
-            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=why_custom_id(ref, self.terms))
+            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=f"sb:w:{ref}")
         )
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "WhyThis":
-        return cls(match["ref"], match["terms"].split())
+        return cls(match["ref"], (match["terms"] or "").split())
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, on_why(interaction, self.ref, self.terms))
+        await _guarded(interaction, on_why(interaction, self.ref, self.terms), "Why this?")
 
 
 class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:f:(?P<vote>[yn]):(?P<aid>{_AID}):(?P<rank>\d{{1,2}}):(?P<ref>{_REF}|-)"):
@@ -111,48 +125,43 @@ class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=rf"sb:f:(?P<v
         return cls(match["vote"] == "y", match["aid"], int(match["rank"]), match["ref"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, on_feedback(interaction, self))
+        await _guarded(interaction, on_feedback(interaction, self), "Helpful" if self.helpful else "Not helpful")
 
 
 BUTTONS = (NextMatch, ShowContext, WhyThis, Feedback)
 
 
-def why_custom_id(ref: str, terms: Sequence[str]) -> str:
-    """As many terms as fit; a trailing "+" says some were left out."""
-    head = f"sb:w:{ref}:"
-    kept: list[str] = []
-    for i, term in enumerate(terms):
-        more = i + 1 < len(terms)
-        candidate = " ".join(kept + [term])
-        room = CUSTOM_ID - len(head) - (len(MORE_TERMS) + 1 if more else 0)
-        if len(candidate) > room:
-            kept.append(MORE_TERMS)
-            break
-        kept.append(term)
-    return head + " ".join(kept)
+def next_custom_id(aid: str, rank: int, refs: Sequence[str], asker: str | None) -> str:
+    return f"sb:n:{aid}:{rank}:" + (f"{asker}:" if asker else "") + ",".join(refs)
+
+
+def asker_tag(aid: str, user_id: int) -> str:
+    """Who asked, as Next match needs it: tells the asker's click from anyone else's, and
+    (keyed by the answer id) does not link one person's answers to each other."""
+    return hashlib.sha256(f"{aid}:{user_id}".encode()).hexdigest()[:8]
 
 
 def fitting_refs(aid: str, refs: Sequence[str]) -> list[str]:
     """The matches whose references fit in a Next match custom id (99 ranks at most)."""
     kept: list[str] = []
     for ref in refs[:99]:
-        if len(f"sb:n:{aid}:99:{','.join(kept + [ref])}") > CUSTOM_ID:
+        if len(next_custom_id(aid, 99, kept + [ref], "0" * 8)) > CUSTOM_ID:
             break
         kept.append(ref)
     return kept
 
 
 def controls(
-    aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], feedback: bool, reason_kind: str = ""
+    aid: str, rank: int, refs: Sequence[str], asker: str | None, feedback: bool, reason_kind: str = ""
 ) -> discord.ui.View:
     """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback)."""
     view = discord.ui.View(timeout=None)
     ref = refs[rank] if refs else "-"
     if len(refs) > 1:
-        view.add_item(NextMatch(aid, rank, refs))
+        view.add_item(NextMatch(aid, rank, refs, asker))
     if refs:
         view.add_item(ShowContext(ref))
-    view.add_item(WhyThis(ref if refs else "-" + REASON_CODES.get(reason_kind, ""), terms))
+    view.add_item(WhyThis(ref if refs else "-" + REASON_CODES.get(reason_kind, "")))
     if feedback:
         view.add_item(Feedback(True, aid, rank, ref))
         view.add_item(Feedback(False, aid, rank, ref))
@@ -169,12 +178,12 @@ def answer_controls(bot: "StoryBot", outcome: Outcome, surface: str, user_id: in
     if answer is None or outcome.engine is None:
         return None
     try:
-        aid = new_answer_id()
+        aid = insights.new_answer_id()  # the one place answer ids are made
         recorder = getattr(getattr(bot, "insights", None), "recorder", None)
         if recorder is not None:
             recorder.record(QuestionRecord.from_answer(answer, surface, user_id, aid))
         refs = [] if answer.abstained else fitting_refs(aid, [PassageRef.of(m.passage).encode() for m in answer.matches])
-        return controls(aid, 0, refs, answer.terms, feedback=recorder is not None, reason_kind=answer.reason_kind)
+        return controls(aid, 0, refs, asker_tag(aid, user_id), feedback=recorder is not None, reason_kind=answer.reason_kind)
     except Exception:
         log.exception("could not build the answer's buttons")
         return None
@@ -183,11 +192,13 @@ def answer_controls(bot: "StoryBot", outcome: Outcome, surface: str, user_id: in
 # -- what the clicks do -----------------------------------------------------------------
 
 
-async def _guarded(interaction: discord.Interaction, work: Any) -> None:
+async def _guarded(interaction: discord.Interaction, work: Any, button: str) -> None:
+    """Any failure: logged by button name (never the custom id, which carries the answer's
+    references), and the clicker gets a short apology."""
     try:
         await work
     except Exception:
-        log.exception("button %s failed", (interaction.data or {}).get("custom_id"))
+        log.exception("button %s failed", button)
         await apologise(interaction)
 
 
@@ -205,13 +216,38 @@ def _message_custom_ids(message: discord.Message | None) -> list[str]:
     return ids
 
 
-def _terms_on(message: discord.Message | None) -> list[str]:
-    """The question's terms, read from the message's own Why this? button."""
+async def _question_terms(engine: Engine, message: discord.Message | None) -> list[str]:
+    """The question's terms, recomputed (off the event loop) from the question the answer
+    shows, with the index in service; none if the message shows no question."""
+    embeds = message.embeds if message is not None else []
+    question = question_on(embeds[0]) if embeds else None
+    if not question:
+        return []
+    answer = await asyncio.to_thread(engine.ask, question)
+    return list(answer.terms)
+
+
+def _legacy_terms(message: discord.Message | None) -> list[str]:
+    """Terms carried by an old Why this? id (made before ids stopped carrying them)."""
     for custom_id in _message_custom_ids(message):
         match = WhyThis.__discord_ui_compiled_template__.fullmatch(custom_id)
-        if match:
+        if match and match["terms"]:
             return [t for t in match["terms"].split() if t != MORE_TERMS]
     return []
+
+
+def _pages_in_place(interaction: discord.Interaction, item: NextMatch) -> bool:
+    """The asker pages their own answer; a private answer (ephemeral, or in a DM) has
+    only one reader. Anyone else must not change a message everyone sees."""
+    message = interaction.message
+    if message is None:
+        return False
+    if message.flags.ephemeral or interaction.guild_id is None:
+        return True
+    if item.asker is not None:
+        return item.asker == asker_tag(item.aid, interaction.user.id)
+    metadata = message.interaction_metadata  # an id from before <asker>: Discord says who ran /ask
+    return metadata is not None and metadata.user.id == interaction.user.id
 
 
 async def on_next(interaction: discord.Interaction, item: NextMatch) -> None:
@@ -222,15 +258,19 @@ async def on_next(interaction: discord.Interaction, item: NextMatch) -> None:
     if position is None:
         await send(interaction, content=GONE, ephemeral=True)
         return
-    terms = _terms_on(interaction.message)
+    terms = await _question_terms(engine, interaction.message) or _legacy_terms(interaction.message)
     reply = render_match(match_at(engine, position, terms), engine, QUOTE_LIMIT)
     embed = answer_embed(reply, note=f"match {rank + 1} of {len(item.refs)}")
     old = interaction.message.embeds[0] if interaction.message and interaction.message.embeds else None
     for field in old.fields if old is not None else []:
         embed.add_field(name=field.name or "", value=field.value or "", inline=bool(field.inline))
     feedback = any(c.startswith("sb:f:") for c in _message_custom_ids(interaction.message))
-    view = controls(item.aid, rank, item.refs, terms, feedback)
-    await interaction.response.edit_message(embed=fit(embed), view=view, allowed_mentions=NO_PINGS)
+    if _pages_in_place(interaction, item):
+        view = controls(item.aid, rank, item.refs, item.asker, feedback)
+        await interaction.response.edit_message(embed=fit(embed), view=view, allowed_mentions=NO_PINGS)
+    else:  # their own copy, which they page in place from then on
+        view = controls(item.aid, rank, item.refs, asker_tag(item.aid, interaction.user.id), feedback)
+        await send(interaction, embed=fit(embed), view=view, ephemeral=True)
 
 
 async def on_context(interaction: discord.Interaction, ref_text: str) -> None:
@@ -273,9 +313,9 @@ def context_embed(engine: Engine, position: int) -> discord.Embed:
     return fit(embed)
 
 
-async def on_why(interaction: discord.Interaction, ref_text: str, terms: Sequence[str]) -> None:
+async def on_why(interaction: discord.Interaction, ref_text: str, legacy_terms: Sequence[str]) -> None:
     engine = _engine(interaction)
-    shown = [t for t in terms if t != MORE_TERMS]
+    shown = await _question_terms(engine, interaction.message) or [t for t in legacy_terms if t != MORE_TERMS]
     position = None
     if not ref_text.startswith("-"):
         ref = PassageRef.decode(ref_text)
@@ -285,7 +325,7 @@ async def on_why(interaction: discord.Interaction, ref_text: str, terms: Sequenc
             return
     explanation = explain(engine, shown, position)
     reason = ref_text[1:] if ref_text.startswith("-") else ""
-    embed = why_embed(explanation, answered=position is not None, more=MORE_TERMS in terms, reason=reason)
+    embed = why_embed(explanation, answered=position is not None, more=not shown and MORE_TERMS in legacy_terms, reason=reason)
     await send(interaction, embed=embed, ephemeral=True)
 
 
