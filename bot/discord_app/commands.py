@@ -16,7 +16,7 @@ from .embeds import CONTENT, answer_embed, help_embed, source_embed
 from .holder import ReloadReport
 from .operators import admit_operator
 from .responding import apologise, cooldown_text, deliver, send
-from .views import answer_controls
+from .views import send_answer
 
 if TYPE_CHECKING:
     from .client import StoryBot
@@ -63,8 +63,13 @@ async def answer_interaction(
         await apologise(interaction)
     else:
         note = "question shortened" if outcome.truncated else None
-        view = answer_controls(bot, outcome, surface, interaction.user.id)  # buttons; logs the question
-        await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+        embed = answer_embed(outcome.reply, outcome.question, note)
+
+        async def send_with(view: discord.ui.View | None) -> bool:
+            return await send(interaction, embed=embed, ephemeral=ephemeral, view=view)
+
+        if not await send_answer(bot, outcome, surface, interaction.user.id, send_with):
+            await apologise(interaction)
 
 
 def may_post(interaction: discord.Interaction) -> bool:

@@ -16,7 +16,7 @@ import discord
 
 from .embeds import NO_PINGS, answer_embed, help_embed, notice
 from .responding import SORRY, cooldown_text
-from .views import answer_controls
+from .views import send_answer
 
 if TYPE_CHECKING:
     from .client import StoryBot
@@ -65,8 +65,12 @@ async def on_message(bot: StoryBot, message: discord.Message) -> None:
         await _reply(bot, message, content=SORRY)
         return
     note = "question shortened" if outcome.truncated else None
-    view = answer_controls(bot, outcome, surface, message.author.id)  # buttons; logs the question
-    if not await _reply(bot, message, embed=answer_embed(outcome.reply, outcome.question, note), view=view):
+    embed = answer_embed(outcome.reply, outcome.question, note)
+
+    async def send_with(view: discord.ui.View | None) -> bool:
+        return await _reply(bot, message, embed=embed, view=view)
+
+    if not await send_answer(bot, outcome, surface, message.author.id, send_with):
         await _reply(bot, message, content=SORRY)
 
 

@@ -4,6 +4,9 @@ Admission (per-user cooldown), length cap, the engine in a worker thread, the
 rendered Reply, and one log line. It never raises: whatever goes wrong becomes
 an Outcome the surface can turn into a short, friendly message, so one bad
 question cannot affect any other.
+
+An answer's log line is written when the surface says how its delivery went
+(`delivered`): "answered" in the log means answered *and* sent, or says it failed.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Outcome:
     first_notice: bool = True  # for "cooldown": False when this window was already explained
     truncated: bool = False
     seconds: float = 0.0
+    record: "QuestionRecord | None" = None  # for "answered"/"abstained": logged once delivered
 
 
 @dataclass(frozen=True)
@@ -145,11 +149,19 @@ class QuestionDesk:
             seconds,
             question,
         )
-        self._log(record, engine)
-        self._tell(record)
-        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds)
+        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds, record=record)
 
-    def _log(self, record: QuestionRecord, engine: Engine) -> None:
+    def delivered(self, outcome: Outcome, ok: bool) -> None:
+        """The surface sent the answer (ok) or Discord refused it: now the question's log
+        line is written, saying which, and listeners hear of delivered answers."""
+        record = outcome.record
+        if record is None or outcome.engine is None:
+            return
+        self._log(record, outcome.engine, "delivered" if ok else "failed")
+        if ok:
+            self._tell(record)
+
+    def _log(self, record: QuestionRecord, engine: Engine, delivery: str) -> None:
         where = "-"
         if record.document is not None and record.paragraphs is not None:
             first, last = record.paragraphs
@@ -157,7 +169,7 @@ class QuestionDesk:
         line = (
             f"question surface={record.surface} outcome={record.status} at={where} "
             f"score={record.score if record.score is not None else 0:.2f} "
-            f"coverage={record.coverage or 0:.2f} ms={record.seconds * 1000:.0f}"
+            f"coverage={record.coverage or 0:.2f} ms={record.seconds * 1000:.0f} delivery={delivery}"
         )
         if engine.config.logging.log_question_text:
             line += f" text={record.question!r}"

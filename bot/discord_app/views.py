@@ -26,7 +26,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
 
 import discord
 
@@ -168,22 +168,37 @@ def controls(
     return view
 
 
-def answer_controls(bot: "StoryBot", outcome: Outcome, surface: str, user_id: int) -> discord.ui.View | None:
-    """Record the question in the insights log and return the buttons for its answer.
+async def send_answer(
+    bot: "StoryBot",
+    outcome: Outcome,
+    surface: str,
+    user_id: int,
+    send_with: Callable[[discord.ui.View | None], Awaitable[bool]],
+) -> bool:
+    """Send an answer with its buttons (`send_with` does the sending and says if Discord
+    took it), then log how that went: the log line says delivered or failed, and only a
+    delivered answer goes into the question log (what /stats counts reached the member)."""
+    aid = insights.new_answer_id()  # the one place answer ids are made
+    recorder = getattr(getattr(bot, "insights", None), "recorder", None)
+    view = answer_controls(outcome, aid, user_id, feedback=recorder is not None)
+    delivered = await send_with(view)
+    bot.desk.delivered(outcome, delivered)
+    if delivered and recorder is not None and outcome.answer is not None:
+        try:
+            recorder.record(QuestionRecord.from_answer(outcome.answer, surface, user_id, aid))
+        except Exception:
+            log.exception("could not log the question")
+    return delivered
 
-    Called once per answer the bot sends; never raises (an answer without buttons is
-    better than no answer).
-    """
+
+def answer_controls(outcome: Outcome, aid: str, user_id: int, feedback: bool) -> discord.ui.View | None:
+    """The buttons for an answer; never raises (an answer without buttons is better than no answer)."""
     answer = outcome.answer
     if answer is None or outcome.engine is None:
         return None
     try:
-        aid = insights.new_answer_id()  # the one place answer ids are made
-        recorder = getattr(getattr(bot, "insights", None), "recorder", None)
-        if recorder is not None:
-            recorder.record(QuestionRecord.from_answer(answer, surface, user_id, aid))
         refs = [] if answer.abstained else fitting_refs(aid, [PassageRef.of(m.passage).encode() for m in answer.matches])
-        return controls(aid, 0, refs, asker_tag(aid, user_id), feedback=recorder is not None, reason_kind=answer.reason_kind)
+        return controls(aid, 0, refs, asker_tag(aid, user_id), feedback=feedback, reason_kind=answer.reason_kind)
     except Exception:
         log.exception("could not build the answer's buttons")
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.discord_app.passage_refs import PassageRef, doc_key, resolve
-from bot.discord_app.views import CUSTOM_ID, MORE_TERMS, fitting_refs, why_custom_id
+from bot.discord_app.views import CUSTOM_ID, WhyThis, fitting_refs, next_custom_id
 from bot.engine import Engine
 
 from ..conftest import CONFIG
@@ -44,17 +44,18 @@ def test_document_keys_are_short_and_distinct() -> None:
     assert len(keys) == 2000 and all(len(k) == 6 for k in keys)
 
 
-def test_why_custom_id_keeps_the_terms_that_fit_and_marks_the_rest() -> None:
-    terms = [f"term{i:02d}" for i in range(30)]
-    cid = why_custom_id("abcdef.12.1.abcd", terms)
-    assert len(cid) <= CUSTOM_ID and cid.endswith(" " + MORE_TERMS)
-    kept = cid.split(":", 3)[3].split()[:-1]
-    assert kept == terms[: len(kept)] and len(kept) >= 5
-    assert why_custom_id("-", ["meng", "arrest"]) == "sb:w:-:meng arrest"
+def test_why_custom_id_carries_the_reference_and_no_terms() -> None:
+    """Terms are question text (issue 11): the id names the passage only. Ids made before,
+    with terms, are still recognised."""
+    assert WhyThis("abcdef.12.1.abcd").item.custom_id == "sb:w:abcdef.12.1.abcd"
+    assert WhyThis("-c").item.custom_id == "sb:w:-c"
+    template = WhyThis.__discord_ui_compiled_template__
+    old = template.fullmatch("sb:w:abcdef.12.1.abcd:meng arrest +")
+    assert old is not None and old["terms"] == "meng arrest +"
 
 
 def test_next_match_keeps_the_references_that_fit() -> None:
     refs = [f"abcdef.{i}.1.abcd" for i in range(1, 26)]
     kept = fitting_refs("0123456789", refs)
     assert kept == refs[: len(kept)] and len(kept) >= 3
-    assert len(f"sb:n:0123456789:99:{','.join(kept)}") <= CUSTOM_ID
+    assert len(next_custom_id("0123456789", 99, kept, "89abcdef")) <= CUSTOM_ID
