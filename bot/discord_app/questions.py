@@ -1,12 +1,19 @@
 """The one path every question takes, whether it came from /ask, a DM or a mention.
 
 Admission (per-user cooldown), length cap, the engine in a worker thread, the
-rendered Reply, and one log line. It never raises: whatever goes wrong becomes
-an Outcome the surface can turn into a short, friendly message, so one bad
-question cannot affect any other.
+rendered Reply, one log line, and, for each question let through, one QuestionRecord
+handed to every listener (the insights log is one; a cooldown is only a log line). It never raises: whatever goes wrong becomes an Outcome the
+surface can turn into a short, friendly message, so one bad question cannot affect
+any other.
 
-An answer's log line is written when the surface says how its delivery went
-(`delivered`): "answered" in the log means answered *and* sent, or says it failed.
+The question is cut here to `discord.max_question_length`, at a word boundary; the
+config guarantees that is within the engine's own cut (`answers.max_question_chars`),
+so the engine never cuts a question Discord accepted.
+
+An answer's log line is written, and its record handed to the listeners, once the
+surface says how delivering it went (`delivered`): the line says `delivery=delivered`
+or `delivery=failed`, and only an answer the member received is told to the listeners,
+so the insights log never counts as answered what nobody got.
 """
 
 from __future__ import annotations
@@ -18,15 +25,16 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from ..engine import Answer, Engine
-from ..presentation import Reply, render
+from .. import insights
+from ..insights.records import QuestionRecord
+from ..presentation import Reply, paragraph_span, render
 from .cooldown import Cooldowns
 from .holder import EngineHolder
 
 log = logging.getLogger(__name__)
 
-Status = Literal["answered", "abstained", "cooldown", "error"]
-Surface = Literal["slash", "dm", "mention"]
-QUOTE_LIMIT = 3800  # characters of quote; leaves room in a 4,096-character embed description
+Status = Literal["answered", "abstained", "cooldown", "error"]  # insights.records.STATUSES
+Surface = Literal["slash", "dm", "mention", "context_menu"]
 
 
 @dataclass(frozen=True)
@@ -40,22 +48,8 @@ class Outcome:
     first_notice: bool = True  # for "cooldown": False when this window was already explained
     truncated: bool = False
     seconds: float = 0.0
-    record: "QuestionRecord | None" = None  # for "answered"/"abstained": logged once delivered
-
-
-@dataclass(frozen=True)
-class QuestionRecord:
-    """What one question did, for the log and for anyone who listens (e.g. statistics)."""
-
-    surface: Surface
-    user_id: int
-    status: Status
-    document: str | None
-    paragraphs: tuple[int, int] | None
-    score: float | None
-    coverage: float | None
-    seconds: float
-    question: str
+    answer_id: str = ""  # the id its buttons and the insights log share
+    record: QuestionRecord | None = None  # an answer's or abstention's: logged once delivered
 
 
 Listener = Callable[[QuestionRecord], None]
@@ -83,7 +77,7 @@ class QuestionDesk:
         self._noticed_until: dict[int, float] = {}
 
     def _cooldowns_now(self) -> Cooldowns:
-        settings = self.holder.engine.config.discord
+        settings = self.holder.settings
         current = self._cooldowns
         if current is None or (current.rate, current.per) != (settings.cooldown_questions, settings.cooldown_seconds):
             current = self._cooldowns = Cooldowns(settings.cooldown_questions, settings.cooldown_seconds, self.clock)
@@ -100,8 +94,9 @@ class QuestionDesk:
         (a slash command defers, a channel shows "typing")."""
         started = time.perf_counter()
         engine = self.holder.engine  # one index for the whole question, even if a reload swaps it
-        settings = engine.config.discord
+        settings = self.holder.settings  # read with the engine: the settings of that config
         question, truncated = cap(text, settings.max_question_length)
+        answer_id = insights.new_answer_id()  # the one place answer ids are made
         try:
             wait = self._cooldowns_now().hit(user_id)
         except Exception:
@@ -117,7 +112,7 @@ class QuestionDesk:
             return Outcome("cooldown", question, retry_after=wait, first_notice=first, truncated=truncated)
 
         try:
-            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question))
+            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question, settings.example_questions))
             if acknowledge is not None:
                 if self.acknowledge_after > 0:
                     await asyncio.wait({work}, timeout=self.acknowledge_after)
@@ -132,28 +127,19 @@ class QuestionDesk:
         except Exception:
             seconds = time.perf_counter() - started
             log.exception("question surface=%s outcome=error ms=%d", surface, seconds * 1000)
-            self._tell(QuestionRecord(surface, user_id, "error", None, None, None, None, seconds, question))
-            return Outcome("error", question, engine=engine, truncated=truncated, seconds=seconds)
+            self._tell(QuestionRecord.failed("error", surface, user_id, question, answer_id, seconds))
+            return Outcome("error", question, engine=engine, truncated=truncated, seconds=seconds, answer_id=answer_id)
 
         seconds = time.perf_counter() - started
-        best = answer.best
-        status: Status = "abstained" if best is None else "answered"
-        record = QuestionRecord(
-            surface,
-            user_id,
-            status,
-            best.document.id if best else None,
-            best.paragraphs if best else None,
-            best.score if best else None,
-            answer.coverage,
-            seconds,
-            question,
+        record = QuestionRecord.from_answer(answer, surface, user_id, answer_id, seconds)
+        status: Status = "answered" if record.answered else "abstained"
+        return Outcome(
+            status, question, reply, answer, engine, truncated=truncated, seconds=seconds, answer_id=answer_id, record=record
         )
-        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds, record=record)
 
     def delivered(self, outcome: Outcome, ok: bool) -> None:
-        """The surface sent the answer (ok) or Discord refused it: now the question's log
-        line is written, saying which, and listeners hear of delivered answers."""
+        """The surface sent the answer (ok) or Discord refused it: now its log line is
+        written, saying which, and the listeners hear of it if the member received it."""
         record = outcome.record
         if record is None or outcome.engine is None:
             return
@@ -163,9 +149,8 @@ class QuestionDesk:
 
     def _log(self, record: QuestionRecord, engine: Engine, delivery: str) -> None:
         where = "-"
-        if record.document is not None and record.paragraphs is not None:
-            first, last = record.paragraphs
-            where = f"{record.document} ¶{first}" + (f"-{last}" if last != first else "")
+        if record.document_id is not None and record.paragraphs is not None:
+            where = f"{record.document_id} {paragraph_span(record.paragraphs)}"
         line = (
             f"question surface={record.surface} outcome={record.status} at={where} "
             f"score={record.score if record.score is not None else 0:.2f} "
@@ -183,7 +168,7 @@ class QuestionDesk:
                 log.exception("question listener %r failed", listener)
 
 
-def _answer(engine: Engine, question: str) -> tuple[Answer, Reply]:
+def _answer(engine: Engine, question: str, examples: tuple[str, ...]) -> tuple[Answer, Reply]:
     """Runs in a worker thread: ranking and rendering are the CPU-bound part."""
     answer = engine.ask(question)
-    return answer, render(answer, engine, engine.config.discord.example_questions, limit=QUOTE_LIMIT)
+    return answer, render(answer, engine, examples)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import World
+from ..conftest import World
 
 MENG = "When was Meng Wanzhou arrested?"
 FEEDBACK = {"Helpful", "Not helpful"}
@@ -56,7 +56,7 @@ async def test_reload_turns_the_question_log_off_and_on_again(make_world):
     assert "Question log: on" in on.response.content
     after = await world.alice.slash(world.channel, "ask", question=MENG)
     assert FEEDBACK <= labels(after.response)
-    assert world.bot.insights.recorder.flush(timeout=10)
+    assert world.insights.recorder.flush(timeout=10)
     assert questions_on_disk(world) == 2
     same = await world.operator.user.slash("reload")  # nothing changed: nothing to report
     assert "Question log" not in same.response.content
@@ -69,7 +69,7 @@ async def test_reload_reopens_a_question_log_that_could_not_be_opened_at_start_u
     data.mkdir()
     (data / "insights.sqlite3").write_bytes(b"this is not a database" * 100)
     world = await make_world()
-    assert world.bot.insights.recorder is None
+    assert world.insights.recorder is None
     refused = await world.alice.slash(world.channel, "ask", question=MENG)
     assert not FEEDBACK & labels(refused.response)
 
@@ -82,5 +82,5 @@ async def test_reload_reopens_a_question_log_that_could_not_be_opened_at_start_u
     assert "Question log: on" in fixed.response.content
     asked = await world.alice.slash(world.channel, "ask", question=MENG)
     assert FEEDBACK <= labels(asked.response)
-    assert world.bot.insights.recorder.flush(timeout=10)
+    assert world.insights.recorder.flush(timeout=10)
     assert questions_on_disk(world) == 1

@@ -11,7 +11,7 @@ import sqlite3
 import aiohttp
 import pytest
 
-from .conftest import World
+from ..conftest import World
 
 MENG = "When was Meng Wanzhou arrested?"
 
@@ -19,8 +19,8 @@ MENG = "When was Meng Wanzhou arrested?"
 async def test_stats_on_a_damaged_database_says_what_is_wrong(make_world, caplog):
     world = await make_world()
     await world.alice.slash(world.channel, "ask", question=MENG)
-    store = world.bot.insights.store
-    assert world.bot.insights.recorder.flush(timeout=10)
+    store = world.insights.store
+    assert world.insights.recorder.flush(timeout=10)
     with sqlite3.connect(store.path) as db:  # damaged behind the bot's back
         db.execute("DROP TABLE feedback")
 

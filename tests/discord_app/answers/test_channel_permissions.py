@@ -10,7 +10,7 @@ import pytest
 from simcord.backend.errors import BackendError
 from simcord.http import router
 
-from .conftest import World
+from ..conftest import World
 
 MENG = "When was Meng Wanzhou arrested?"
 CANNOT_REPLY = 160002  # Discord: "Cannot reply without permission to read message history"
