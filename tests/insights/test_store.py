@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import load_config
 from bot.insights import FeedbackRecord, InsightsError, InsightsRecorder, InsightsStore, QuestionRecord
+from bot.insights.backends.sqlite import SQLiteStore
 from bot.insights.store import SALT_FILE, SCHEMA_VERSION, database_path
 
 DAY = 86_400
@@ -115,7 +116,7 @@ def test_hash_depends_on_the_per_install_salt(insights_config, tmp_path: Path) -
     one.close()
     InsightsStore.open(insights_config()).close()
     assert salt_file.read_bytes() == salt  # created once, never rewritten
-    other_install = InsightsStore(tmp_path / "x.sqlite3", os.urandom(32))
+    other_install = SQLiteStore(tmp_path / "x.sqlite3", os.urandom(32))
     assert other_install.hash_user(USER) != first
     other_install.close()
 
