@@ -44,7 +44,6 @@ class _Reopen:
 
 
 _STOP = object()
-_WAKE = object()  # makes a waiting thread look at its state again
 
 
 class InsightsRecorder:
@@ -81,12 +80,13 @@ class InsightsRecorder:
         self._idle_seconds = idle_seconds
         self._max_queue = max_queue
         self._retry_seconds = retry_seconds
+        self._busy_timeout = 10.0
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()  # orders "put" against "the thread decides to stop"
         self._thread: threading.Thread | None = None
         self._closed = False
         self._waiting = 0  # records queued and not yet taken by the thread (the bound)
-        self._reopen: _Reopen | None = None
+        self._reopens = 0  # reopen() requests queued and not yet handled
         self._wake = threading.Event()
         self._next_purge = time.monotonic() + purge_seconds  # the store purged when it opened
         self._last_drop_warning = float("-inf")
@@ -96,9 +96,13 @@ class InsightsRecorder:
         self.dropped = 0  # records refused because the queue was full or the recorder closed
 
     @classmethod
-    def opening(cls, config: Config, **options: Any) -> "InsightsRecorder":
-        """A recorder that opens the store of `config` in the background, retrying while it cannot."""
-        recorder = cls(opener=_opener_for(config), **options)
+    def opening(cls, config: Config, *, busy_timeout: float = 10.0, **options: Any) -> "InsightsRecorder":
+        """A recorder that opens the store of `config` in the background, retrying while it cannot.
+
+        `busy_timeout`: how long one attempt waits for a database another process has locked.
+        """
+        recorder = cls(opener=_opener_for(config, busy_timeout), **options)
+        recorder._busy_timeout = busy_timeout
         recorder._start()
         return recorder
 
@@ -142,14 +146,14 @@ class InsightsRecorder:
         """
         if self._closed:
             raise InsightsError("the insights recorder is closed")
-        opener = _opener_for(config) if config is not None else self._opener
+        opener = _opener_for(config, self._busy_timeout) if config is not None else self._opener
         if opener is None:
             raise InsightsError("no configuration to reopen the insights log from")
         request = _Reopen(opener)
         with self._lock:
-            self._reopen = request
+            self._reopens += 1
+        self._put(request)  # in order: what was queued before goes to the store open now
         self._wake.set()
-        self._put(_WAKE)
         if not request.done.wait(timeout):
             raise InsightsError(f"reopening the insights log did not finish within {timeout:g} s")
         if request.error is not None:
@@ -215,7 +219,7 @@ class InsightsRecorder:
             self._purge_if_due()
             if time.monotonic() >= deadline:
                 with self._lock:
-                    if self._queue.empty() and self._reopen is None and (self._store is not None or self.error is not None):
+                    if self._queue.empty() and (self._store is not None or self.error is not None):
                         self._thread = None
                         return None
 
@@ -236,23 +240,25 @@ class InsightsRecorder:
                     self._start_locked()  # something was queued as the thread ended
 
     def _step(self) -> bool:
-        """One round: reopen if asked, open if needed, take a batch and commit it. True: stop."""
-        self._handle_reopen()
+        """One round: open if needed, take a batch and commit it, reopen if asked. True: stop."""
         self._ensure_open()
         item = self._next()
         if item is None:
             return True
         batch: list[Record] = []
         markers: list[_Flush] = []
+        reopen: _Reopen | None = None
         stop = False
         while item is not None:
             if item is _STOP:
                 stop = True
             elif isinstance(item, _Flush):
                 markers.append(item)
-            elif item is not _WAKE:
+            elif isinstance(item, _Reopen):
+                reopen = item
+            else:
                 batch.append(item)
-            if stop or len(batch) >= self._batch:
+            if stop or reopen is not None or len(batch) >= self._batch:
                 break
             try:
                 item = self._queue.get_nowait()
@@ -261,29 +267,34 @@ class InsightsRecorder:
         with self._lock:
             self._waiting -= len(batch)
         try:
+            if reopen is not None and self._store is None:
+                self._handle_reopen(reopen)  # nothing open to commit to: the batch goes to the new store
+                reopen = None
             if batch:
                 self._write(batch)
+            if reopen is not None:
+                self._handle_reopen(reopen)
         finally:
             for marker in markers:
                 marker.done.set()
         self._purge_if_due()
         return stop
 
-    def _handle_reopen(self) -> None:
+    def _handle_reopen(self, request: _Reopen) -> None:
         with self._lock:
-            request, self._reopen = self._reopen, None
-        if request is None:
-            return
-        old, self._store = self._store, None
-        self._opener = request.opener
-        if old is not None:
-            try:
-                old.close()
-            except Exception:  # noqa: BLE001
-                log.exception("insights: closing the old log failed")
-        self.error = None
-        request.error = self._try_open()
-        request.done.set()
+            self._reopens -= 1
+        try:
+            old, self._store = self._store, None
+            self._opener = request.opener
+            if old is not None:
+                try:
+                    old.close()
+                except Exception:  # noqa: BLE001
+                    log.exception("insights: closing the old log failed")
+            self.error = None
+            request.error = self._try_open()
+        finally:
+            request.done.set()
 
     def _try_open(self) -> InsightsError | None:
         """One attempt at opening; remembers and logs the error (once per distinct error)."""
@@ -318,8 +329,8 @@ class InsightsRecorder:
                 return
             self._wake.wait(delay)
             self._wake.clear()
-            if self._reopen is not None:
-                return
+            if self._reopens:
+                return  # reopen() takes over
             delay = min(delay * 2, 60.0)
 
     def _purge_if_due(self) -> None:
@@ -349,5 +360,5 @@ class InsightsRecorder:
                 time.sleep(0.2 * (attempt + 1))
 
 
-def _opener_for(config: Config) -> Opener:
-    return lambda: InsightsStore.open(config)
+def _opener_for(config: Config, busy_timeout: float) -> Opener:
+    return lambda: InsightsStore.open(config, busy_timeout=busy_timeout)

@@ -63,9 +63,13 @@ def load_salt(data_dir: Path) -> bytes:
     return salt
 
 
-def _is_busy(exc: BaseException) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in _BUSY
+def _open_error(path: Path, exc: sqlite3.Error) -> InsightsError:
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in _BUSY:
+        return InsightsError(f"{path}: the insights database is locked by another program ({exc})", transient=True)
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return InsightsError(f"{path}: cannot open the insights database ({exc})")
+    return InsightsError(f"{path}: not a usable insights database ({exc})")
 
 
 class SQLiteStore(InsightsStore):
@@ -122,25 +126,19 @@ class SQLiteStore(InsightsStore):
         """Connect, switch to WAL, migrate, erase and purge; errors become InsightsError."""
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._connect()
-        except (OSError, sqlite3.Error) as exc:
-            raise InsightsError(
-                f"{self._path}: cannot open the insights database ({exc})", transient=_is_busy(exc)
-            ) from None
+        except OSError as exc:
+            raise InsightsError(f"{self._path}: cannot create its folder ({exc.strerror or exc})") from None
         try:
+            self._conn = self._connect()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._identity = self._file_identity()
             self._prepare()
         except InsightsError:
             self._close_writer()
             raise
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self._close_writer()
-            if _is_busy(exc):
-                raise InsightsError(
-                    f"{self._path}: the insights database is locked by another program ({exc})", transient=True
-                ) from None
-            raise InsightsError(f"{self._path}: not a usable insights database ({exc})") from None
+            raise _open_error(self._path, exc) from None
 
     def _close_writer(self) -> None:
         if self._conn is not None:
