@@ -52,7 +52,11 @@ def postgres_server():
     try:
         server = start_server()
     except PostgresUnavailable as exc:
-        pytest.fail(f"the PostgreSQL tests need a PostgreSQL server and none could be started: {exc}", pytrace=False)
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:
+        pytest.fail(f"the PostgreSQL tests need a PostgreSQL server and none could be started: {problem}", pytrace=False)
     yield server
     server.stop()
 

@@ -41,12 +41,13 @@ def find_bindir() -> Path:
     def version(p: Path) -> tuple[int, ...]:
         return tuple(int(x) for x in re.findall(r"\d+", p.parent.name)) or (0,)
 
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
+    debian = Path(os.environ.get("PG_LIB", "/usr/lib/postgresql"))  # the same override as .ci/run's
+    candidates += sorted(debian.glob("*/bin"), key=version, reverse=True)
     for folder in candidates:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
             return folder
     raise PostgresUnavailable(
-        "no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/*/bin;"
+        f"no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in {debian}/*/bin;"
         " install them (Debian: apt-get install postgresql) or set PG_BINDIR"
     )
 
@@ -140,8 +141,10 @@ class PostgresServer:
 def start_server() -> PostgresServer:
     bindir = find_bindir()
     runas: list[str] = []
-    base = Path(tempfile.mkdtemp(prefix="story-bot-pg-"))
-    if os.geteuid() == 0:
+    root = os.geteuid() == 0
+    # As root the server runs as `postgres`, which must reach the folder: /tmp, not a private TMPDIR.
+    base = Path(tempfile.mkdtemp(prefix="story-bot-pg-", dir="/tmp" if root and Path("/tmp").is_dir() else None))
+    if root:
         # initdb: "cannot be run as root". Debian's package creates the `postgres` user.
         try:
             owner = pwd.getpwnam("postgres")
