@@ -153,7 +153,12 @@ class PostgresStore(InsightsStore):
             return
         conn = self._conn = self._live(self._conn)
         try:
-            conn.execute("VACUUM FULL questions")
+            # It needs the table to itself: wait a while for other processes' reads, not forever.
+            conn.execute("SET lock_timeout = '30s'")
+            try:
+                conn.execute("VACUUM FULL questions")
+            finally:
+                conn.execute("RESET lock_timeout")
         except psycopg.Error as exc:
             log.warning(
                 "insights: question text erased, but VACUUM FULL failed (%s); old row versions stay until autovacuum reuses them",

@@ -197,7 +197,8 @@ class SQLiteStore(InsightsStore):
             try:
                 yield conn
             finally:
-                conn.execute("COMMIT")  # a read-only transaction: COMMIT only ends the snapshot
+                if conn.in_transaction:  # an error may have ended it already
+                    conn.execute("COMMIT")  # a read-only transaction: COMMIT only ends the snapshot
 
     def _execute(self, conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return conn.execute(sql, params)
