@@ -70,6 +70,7 @@ class InsightsRecorder:
         opener: Opener | None = None,
         max_queue: int = 10_000,
         retry_seconds: float = 1.0,
+        busy_timeout: float = 10.0,
     ) -> None:
         if store is None and opener is None:
             raise ValueError("an InsightsRecorder needs a store or an opener")
@@ -80,7 +81,7 @@ class InsightsRecorder:
         self._idle_seconds = idle_seconds
         self._max_queue = max_queue
         self._retry_seconds = retry_seconds
-        self._busy_timeout = 10.0
+        self._busy_timeout = busy_timeout  # for stores reopen(config) opens
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()  # orders "put" against "the thread decides to stop"
         self._thread: threading.Thread | None = None
@@ -101,8 +102,7 @@ class InsightsRecorder:
 
         `busy_timeout`: how long one attempt waits for a database another process has locked.
         """
-        recorder = cls(opener=_opener_for(config, busy_timeout), **options)
-        recorder._busy_timeout = busy_timeout
+        recorder = cls(opener=_opener_for(config, busy_timeout), busy_timeout=busy_timeout, **options)
         recorder._start()
         return recorder
 

@@ -10,7 +10,6 @@ from typing import Callable
 import pytest
 
 from bot.config import Config, InsightsConfig
-from bot.insights import InsightsStore
 from bot.insights.store import database_location, is_postgres_url
 
 

@@ -6,7 +6,6 @@ import logging
 import sqlite3
 import threading
 import time
-from pathlib import Path
 
 import pytest
 

@@ -16,7 +16,6 @@ import logging
 import os
 import secrets
 import sqlite3
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
