@@ -200,6 +200,10 @@ def test_an_unreachable_server_at_start_up_is_retried(postgres_server, insights_
 
 
 def test_only_postgresql_urls_are_accepted(tmp_path: Path, insights_config, monkeypatch) -> None:
+    (tmp_path / "config.yaml").write_text("insights:\n  database: postgresql://bot@db.example:5433/insights\n")
+    config = load_config(tmp_path / "config.yaml")
+    assert config.insights.database == "postgresql://bot@db.example:5433/insights"  # not resolved as a path
+    assert database_location(config, environ={}) == "postgresql://bot@db.example:5433/insights"
     (tmp_path / "config.yaml").write_text("insights:\n  database: mysql://bot@db/insights\n")
     with pytest.raises(ConfigError, match=r"config\.yaml: 'insights\.database' must be a file path or a postgresql:// URL"):
         load_config(tmp_path / "config.yaml")
