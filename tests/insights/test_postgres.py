@@ -140,6 +140,12 @@ def test_a_dropped_connection_is_reconnected_and_nothing_is_lost(postgres_url: s
     assert recorder.failed == 0
     assert store.query("SELECT count(*) FROM questions") == [(11,)]
     assert "reconnecting" in caplog.text
+    with psycopg.connect(postgres_url, autocommit=True) as admin:  # and now the reading connection too
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    assert compute_stats(store).retained.questions == 11  # /stats does not fail for it
     recorder.close()
 
 

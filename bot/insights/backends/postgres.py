@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
 import psycopg
@@ -133,12 +133,23 @@ class PostgresStore(InsightsStore):
 
     @contextmanager
     def _read_transaction(self) -> Iterator[psycopg.Connection[Any]]:
-        """A read-only snapshot: every query of one /stats sees the same commits."""
-        with self._read_lock:
-            self._reader = conn = self._live(self._reader)
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                yield conn
+        """A read-only snapshot: every query of one /stats sees the same commits.
+
+        A connection the server dropped while idle is only found out by using it: then
+        it is replaced once, before anything was read, so /stats does not fail for it.
+        """
+        with self._read_lock, ExitStack() as stack:
+            for attempt in (1, 2):
+                self._reader = conn = self._live(self._reader)
+                try:
+                    stack.enter_context(conn.transaction())
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    break
+                except psycopg.OperationalError:
+                    stack.close()
+                    if attempt == 2 or not conn.broken:
+                        raise
+            yield conn
 
     def _execute(self, conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         # Always with a tuple: psycopg then reads %s placeholders (and %% as a literal %).
