@@ -280,14 +280,15 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
     raise TypeError(f"unsupported config type {hint!r} for {key}")  # programming error, not operator error
 
 
-_DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+# insights.database (or DATABASE_URL) starting with one of these keeps the log in PostgreSQL.
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _resolve_database(config: Config, resolve: Any, source: Path | None) -> str:
     """insights.database: a PostgreSQL URL as given, a file path resolved like the others."""
     database = config.insights.database
     if database and "://" in database:
-        if not database.lower().startswith(_DATABASE_URL_SCHEMES):
+        if not database.lower().startswith(DATABASE_URL_SCHEMES):
             scheme = database.split("://", 1)[0]
             raise ConfigError(
                 f"{source or DEFAULT_CONFIG_NAME}: 'insights.database' must be a file path or a postgresql:// URL,"

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
-from ..config import Config
+from ..config import DATABASE_URL_SCHEMES, Config
 from .records import FeedbackRecord, QuestionRecord, Record
 from .schema import MIGRATIONS, SCHEMA_VERSION, statements
 
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 SALT_FILE = "insights.salt"
 DEFAULT_DATABASE = "insights.sqlite3"
 DATABASE_URL = "DATABASE_URL"  # the environment variable Procfile platforms set for their PostgreSQL add-on
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 __all__ = [
     "DATABASE_URL",
@@ -70,7 +69,7 @@ class InsightsError(Exception):
 
 
 def is_postgres_url(location: str | os.PathLike[str] | None) -> bool:
-    return isinstance(location, str) and location.lower().startswith(POSTGRES_SCHEMES)
+    return isinstance(location, str) and location.lower().startswith(DATABASE_URL_SCHEMES)
 
 
 def database_location(config: Config, environ: Mapping[str, str] = os.environ) -> str:
