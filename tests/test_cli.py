@@ -16,11 +16,16 @@ from .conftest import CONFIG, ROOT, STORY
 
 SHARED_QUESTIONS = ROOT.parent / "shared" / "story" / "dev-questions.yaml"
 TEAM_QUESTIONS = ROOT / "tests" / "data" / "story-questions.yaml"
+SETTINGS_VARIABLES = ("STORY_BOT_CONFIG", "DATABASE_URL", "SHARD_COUNT", "SHARD_IDS", "LOG_LEVEL")
 GOOD = "---\ntitle: Bridge\n---\nThe council approved the new bridge on Monday.\n\nThe mayor said it opens in 2026.\n"
 
 
-def bot(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+def bot(
+    *args: str, stdin: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` in a fresh process; `env` adds variables (the settings ones start unset)."""
+    base = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env = {**base, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **(env or {})}
     env.pop("DISCORD_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -327,3 +332,46 @@ def test_eval_gold_can_name_its_document(tmp_path) -> None:
     )
     report = evaluate(Engine.load(config), load_questions(questions))
     assert report.ranked_first == 1 and len(report.misses) == 1
+
+
+# --- settings from the environment ---------------------------------------------------------------
+
+
+def test_check_reads_the_config_story_bot_config_names(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "bridge.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "prod.yaml").write_text("corpus:\n  path: corpus\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = bot("check", cwd=elsewhere, env={"STORY_BOT_CONFIG": str(tmp_path / "prod.yaml")})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert f"config: {tmp_path / 'prod.yaml'}" in out and "bridge: “Bridge”" in out
+    # --config still wins over the variable.
+    result = bot("check", "--config", str(CONFIG), cwd=elsewhere, env={"STORY_BOT_CONFIG": str(tmp_path / "prod.yaml")})
+    assert result.returncode == 0 and f"config: {CONFIG}" in result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"STORY_BOT_CONFIG": "/nonexistent/prod.yaml"}, "error: environment variable STORY_BOT_CONFIG: /nonexistent/prod.yaml: file not found"),
+        ({"SHARD_IDS": "0-3"}, "error: environment variable SHARD_IDS: 'discord.shard_ids' needs 'discord.shard_count'"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "error: environment variable SHARD_IDS: 'discord.shard_ids' has 2, but shards are numbered 0 to 1"),
+        ({"LOG_LEVEL": "loud"}, "error: environment variable LOG_LEVEL: 'logging.level' must be one of DEBUG, INFO, WARNING, ERROR; got 'LOUD'"),
+        ({"DATABASE_URL": "sqlite:///tmp/pw-in-here"}, "error: environment variable DATABASE_URL: must be a postgresql:// URL, got a 'sqlite' URL"),
+    ],
+)
+def test_a_bad_variable_is_one_line_naming_it(env: dict, expected: str) -> None:
+    for args in (("check",), ("ask", "When was Meng Wanzhou arrested?")):
+        result = bot(*args, env=env)
+        line = one_line_error(result)
+        assert line.startswith(expected), line
+        assert "pw-in-here" not in result.stderr.decode() + result.stdout.decode()
+
+
+def test_ask_answers_with_valid_overrides_set() -> None:
+    env = {"SHARD_COUNT": "4", "SHARD_IDS": "0,1", "LOG_LEVEL": "warning"}
+    result = bot("ask", "--json", "When was Meng Wanzhou arrested?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answered"] is True
