@@ -144,6 +144,8 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     """The /stats numbers, offline, straight from the insights database."""
     from .insights import InsightsStore, compute_stats, database_path, format_stats
 
+    if args.json:
+        return _stats_json(args, out)
     config = load_config(args.config)
     path = database_path(config)
     if not config.insights.enabled:
@@ -156,10 +158,39 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         stats = compute_stats(store)
     finally:
         store.close()
-    if args.json:
-        out.write(json.dumps(stats.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        out.write(f"Insights from {path}\n\n" + format_stats(stats) + "\n")
+    out.write(f"Insights from {path}\n\n" + format_stats(stats) + "\n")
+    return EXIT_OK
+
+
+def _stats_json(args: argparse.Namespace, out: TextIO) -> int:
+    """`stats --json`: one JSON object whatever happens, because a script or a monitor reads it.
+
+    Always `enabled` (insights.enabled; null if the config cannot be read), `database`,
+    `recorded` (a log exists) and `error` (null, or the one-line problem, also on stderr,
+    with exit status 1); the numbers (as /stats shows them) when there is a log.
+    """
+    from .insights import InsightsStore, compute_stats, database_path
+
+    report: dict = {"enabled": None, "database": None, "recorded": False, "error": None}
+    try:
+        config = load_config(args.config)
+        report["enabled"] = config.insights.enabled
+        path = database_path(config)
+        report["database"] = str(path)
+        if path.exists():
+            store = InsightsStore.open(config)
+            try:
+                report.update(compute_stats(store).to_json(), recorded=True)
+            finally:
+                store.close()
+    except (ConfigError, InsightsError) as exc:
+        report["error"] = str(exc)
+    except OSError as exc:
+        report["error"] = f"{exc.filename or report['database'] or ''}: {exc.strerror or exc}"
+    out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if report["error"] is not None:
+        print(f"error: {report['error']}", file=sys.stderr)
+        return EXIT_PROBLEM
     return EXIT_OK
 
 

@@ -375,3 +375,58 @@ def test_ask_answers_with_valid_overrides_set() -> None:
     result = bot("ask", "--json", "When was Meng Wanzhou arrested?", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["answered"] is True
+
+
+# --- stats --json ----------------------------------------------------------------------------------
+
+
+def _stats_json(tmp_path: Path, config_text: str) -> tuple[subprocess.CompletedProcess, dict]:
+    (tmp_path / "config.yaml").write_text(config_text, encoding="utf-8")
+    result = bot("stats", "--json", "--config", str(tmp_path / "config.yaml"))
+    return result, json.loads(result.stdout)  # JSON on stdout in every case
+
+
+def test_stats_json_without_a_database(tmp_path: Path) -> None:
+    result, data = _stats_json(tmp_path, "data_dir: data\n")
+    assert result.returncode == 0, result.stderr
+    assert data == {"enabled": True, "database": str(tmp_path / "data" / "insights.sqlite3"), "recorded": False, "error": None}
+    assert not (tmp_path / "data").exists()  # looking does not create it
+
+
+def test_stats_json_with_insights_disabled(tmp_path: Path) -> None:
+    result, data = _stats_json(tmp_path, "data_dir: data\ninsights:\n  enabled: false\n")
+    assert result.returncode == 0 and data["enabled"] is False and data["recorded"] is False and data["error"] is None
+
+
+def test_stats_json_with_an_unreadable_database(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "insights.sqlite3").write_bytes(b"not a database " * 300)
+    result, data = _stats_json(tmp_path, "data_dir: data\n")
+    assert result.returncode == 1 and data["enabled"] is True
+    assert "insights.sqlite3" in data["error"] and one_line_error(result) == f"error: {data['error']}"
+
+
+def test_stats_json_with_a_broken_config(tmp_path: Path) -> None:
+    result, data = _stats_json(tmp_path, "insights:\n  enabld: true\n")
+    assert result.returncode == 1 and data["enabled"] is None and data["database"] is None
+    assert "unknown setting 'insights.enabld'" in data["error"] and str(tmp_path / "config.yaml") in data["error"]
+
+
+def test_stats_json_with_a_log_has_the_numbers(tmp_path: Path) -> None:
+    import time
+
+    from bot.config import load_config
+    from bot.insights import InsightsStore, QuestionRecord
+
+    (tmp_path / "config.yaml").write_text("data_dir: data\n", encoding="utf-8")
+    store = InsightsStore.open(load_config(tmp_path / "config.yaml", environ={}))
+    record = QuestionRecord(
+        "a1", "slash", True, user_id=1, question="q", document_id="story", paragraphs=(5, 5), part=1, score=3.0,
+        asked_at=time.time(),
+    )
+    store.write([record])
+    store.close()
+    result, data = _stats_json(tmp_path, "data_dir: data\n")
+    assert result.returncode == 0, result.stderr
+    assert data["recorded"] is True and data["error"] is None and data["enabled"] is True
+    assert data["today"]["questions"] == 1 and data["today"]["answered"] == 1
