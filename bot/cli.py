@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
 import yaml
 
@@ -78,25 +78,62 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+HISTORY_FILE = Path("~/.story_bot_history")  # like ~/.python_history: the operator's own lines, on their machine
+
+
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     engine = _engine(args)
     out.write(
         f"Story bot console: {engine.documents} document(s), {engine.passages} passages. "
         "Ask a question; an empty line or Ctrl-D quits.\n"
     )
-    while True:
-        try:
-            question = input("you> ")
-        except EOFError:
-            break
-        except UnicodeDecodeError:
-            out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
-            continue
-        if not question.strip():
-            break
-        reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
-        out.write("bot>\n" + reply.as_text() + "\n\n")
+    save_history = _line_editing(sys.stdin)
+    try:
+        while True:
+            try:
+                question = input("you> ")
+            except EOFError:
+                break
+            except UnicodeDecodeError:
+                out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
+                continue
+            if not question.strip():
+                break
+            reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
+            out.write("bot>\n" + reply.as_text() + "\n\n")
+    finally:
+        save_history()
     return EXIT_OK
+
+
+def _line_editing(stdin: TextIO) -> Callable[[], None]:
+    """Line editing and history for `chat` on a terminal; returns what saves the history.
+
+    Importing the stdlib's `readline` is what makes `input()` edit lines (arrows,
+    Ctrl-A/E, Ctrl-R) and recall earlier ones. Piped input needs none of it, and a
+    Python without readline (Windows, some minimal builds) reads plain lines.
+    """
+    if not stdin.isatty():
+        return lambda: None
+    try:
+        import readline
+    except ImportError:
+        return lambda: None
+    path = HISTORY_FILE.expanduser()
+    try:
+        readline.read_history_file(path)
+    except OSError:  # none yet, or unreadable: start afresh
+        pass
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(path)
+            path.chmod(0o600)  # questions are the operator's own, not the machine's other users'
+        except OSError as exc:
+            print(f"note: chat history not saved ({path}: {exc.strerror or exc})", file=sys.stderr)
+
+    return save
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:

@@ -430,3 +430,88 @@ def test_stats_json_with_a_log_has_the_numbers(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert data["recorded"] is True and data["error"] is None and data["enabled"] is True
     assert data["today"]["questions"] == 1 and data["today"]["answered"] == 1
+
+
+# --- chat on a terminal: line editing and history ----------------------------------------------------
+
+
+class Terminal:
+    """`python -m bot ARGS` on a pseudo-terminal, typed at like a person would."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        import pty
+
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+        env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", HOME=str(home), TERM="xterm", INPUTRC="/dev/null")
+        self.process = subprocess.Popen(
+            [sys.executable, *args], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, close_fds=True
+        )
+        os.close(slave)
+        self.master = master
+        self.seen = b""
+
+    def read_until(self, marker: bytes, timeout: float = 60) -> bytes:
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        start = len(self.seen)
+        while marker not in self.seen[start:]:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"no {marker!r} within {timeout} s; the terminal shows {self.seen[-2000:]!r}")
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the process closed the terminal
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"ended before {marker!r}; the terminal shows {self.seen[-2000:]!r}")
+            self.seen += chunk
+        return self.seen[start:]
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode("utf-8"))
+
+    def close(self) -> int:
+        try:
+            code = self.process.wait(timeout=30)
+        finally:
+            os.close(self.master)
+        return code
+
+
+CTRL_A, CTRL_D, CTRL_P = "\x01", "\x04", "\x10"
+
+
+def test_chat_on_a_terminal_edits_lines_and_remembers_them(tmp_path: Path) -> None:
+    first = Terminal(tmp_path, "-m", "bot", "chat")
+    first.read_until(b"you> ")
+    # Type the end of the question, jump to the start of the line (Ctrl-A) and type its beginning.
+    first.type(f"Meng Wanzhou arrested?{CTRL_A}When was \r")
+    answer = first.read_until(b"you> ")
+    assert b"Dec. 1" in answer and b"5 of 12" in answer, answer  # the edited line was the question asked
+    first.type("\r")  # an empty line quits
+    assert first.close() == 0
+    history = tmp_path / ".story_bot_history"
+    assert "When was Meng Wanzhou arrested?" in history.read_text(encoding="utf-8")
+    assert history.stat().st_mode & 0o077 == 0  # the operator's alone
+
+    second = Terminal(tmp_path, "-m", "bot", "chat")
+    second.read_until(b"you> ")
+    second.type(f"{CTRL_P}\r")  # the previous line, from the last session
+    assert b"Dec. 1" in second.read_until(b"you> ")
+    second.type(CTRL_D)
+    assert second.close() == 0
+
+
+def test_chat_on_a_terminal_without_readline_still_answers(tmp_path: Path) -> None:
+    # As on a Python built without readline: plain lines, no history file, no error.
+    script = "import sys; sys.modules['readline'] = None; from bot.cli import main; sys.exit(main(['chat']))"
+    terminal = Terminal(tmp_path, "-c", script)
+    terminal.read_until(b"you> ")
+    terminal.type("When was Meng Wanzhou arrested?\r")
+    assert b"Dec. 1" in terminal.read_until(b"you> ")
+    terminal.type("\r")
+    assert terminal.close() == 0
+    assert b"Traceback" not in terminal.seen and not (tmp_path / ".story_bot_history").exists()
