@@ -515,3 +515,17 @@ def test_chat_on_a_terminal_without_readline_still_answers(tmp_path: Path) -> No
     terminal.type("\r")
     assert terminal.close() == 0
     assert b"Traceback" not in terminal.seen and not (tmp_path / ".story_bot_history").exists()
+
+
+def test_run_start_up_logs_no_warning_an_operator_cannot_act_on() -> None:
+    # Discord cannot be reached from the tests (or refuses the fake token): either way the client
+    # was created and start-up logged, which is where discord.py warns about voice.
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN="fake.token.value-for-tests", LOG_LEVEL="DEBUG")
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, env=env, timeout=120, cwd=ROOT)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "bot.discord_app.runner: starting: 1 document(s)" in stderr, stderr  # got as far as the client
+    assert "logging in using static token" in stderr, stderr
+    assert "voice will NOT be supported" not in stderr and "PyNaCl" not in stderr and "davey" not in stderr
+    assert [line for line in stderr.splitlines() if " WARNING " in line] == []
+    assert "Traceback" not in stderr and "fake.token.value-for-tests" not in stderr
