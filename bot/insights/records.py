@@ -1,0 +1,75 @@
+"""The records the bot hands the insights log: one question asked, one feedback click.
+
+Plain frozen dataclasses, checked where they are built, so one bad record cannot sink
+a background batch. This package knows neither the engine nor Discord.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+SURFACES = ("slash", "dm", "mention", "context_menu", "cli")
+
+
+def new_answer_id() -> str:
+    """A short random id for one answer: it travels in button custom ids (max 100 chars)."""
+    return secrets.token_hex(5)
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    answer_id: str
+    surface: str
+    answered: bool
+    user_id: int | str | None = None
+    question: str | None = None  # dropped by the store unless question text logging is on
+    document_id: str | None = None
+    paragraphs: tuple[int, int] | None = None
+    part: int | None = None
+    score: float | None = None
+    coverage: float | None = None
+    asked_at: float | None = None  # unix time; None = now
+
+    def __post_init__(self) -> None:
+        # Checked here, in the caller, so one bad record cannot sink a background batch.
+        if self.surface not in SURFACES:
+            raise ValueError(f"unknown surface {self.surface!r} (known: {', '.join(SURFACES)})")
+
+    @classmethod
+    def from_answer(
+        cls,
+        answer: Any,
+        surface: str,
+        user_id: int | str | None = None,
+        answer_id: str | None = None,
+    ) -> "QuestionRecord":
+        """Build from an engine Answer (duck-typed: this package does not import the engine)."""
+        best = answer.best
+        return cls(
+            answer_id=answer_id or new_answer_id(),
+            surface=surface,
+            answered=best is not None,
+            user_id=user_id,
+            question=answer.question,
+            document_id=best.document.id if best else None,
+            paragraphs=tuple(best.passage.paragraphs) if best else None,
+            part=best.passage.part if best else None,
+            score=float(best.score) if best else None,
+            coverage=float(answer.coverage),
+        )
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    answer_id: str
+    helpful: bool
+    user_id: int | str | None = None
+    match_rank: int = 0
+    document_id: str | None = None
+    paragraphs: tuple[int, int] | None = None
+    given_at: float | None = None
+
+
+Record = QuestionRecord | FeedbackRecord
