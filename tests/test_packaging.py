@@ -38,3 +38,15 @@ def test_requirements_pin_every_runtime_dependency_within_its_range() -> None:
         name = canonicalize_name(dependency.name)
         assert name in pins, f"requirements.txt lacks {dependency.name}: regenerate it (see its header)"
         assert dependency.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {dependency.specifier}"
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_use = readme.split("## First use", 1)[1].split("\n## ", 1)[0]
+    (command,) = [line.strip() for line in first_use.splitlines() if line.startswith("    ") and "pytest" in line]
+    steps = [step.strip() for step in command.split("&&")]
+    # Works where the system Python refuses `pip install`: a virtual environment first.
+    assert steps[:2] == ["python3 -m venv .venv", ". .venv/bin/activate"], steps
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace(".ci-venv", ".venv").splitlines()
+    for step in steps:
+        assert any(line == step or line.endswith(step.replace("pip install", "pip install --quiet")) for line in ci), step
