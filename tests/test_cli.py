@@ -526,6 +526,7 @@ def test_run_start_up_logs_no_warning_an_operator_cannot_act_on() -> None:
     stderr = result.stderr.decode("utf-8", "replace")
     assert "bot.discord_app.runner: starting: 1 document(s)" in stderr, stderr  # got as far as the client
     assert "logging in using static token" in stderr, stderr
+    assert " DEBUG " in stderr  # LOG_LEVEL overrode logging.level (INFO in config.yaml)
     assert "voice will NOT be supported" not in stderr and "PyNaCl" not in stderr and "davey" not in stderr
     assert [line for line in stderr.splitlines() if " WARNING " in line] == []
     assert "Traceback" not in stderr and "fake.token.value-for-tests" not in stderr
