@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -202,8 +203,10 @@ _DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 def _database_url(text: str) -> str:
     url = text.strip()
     if not url.lower().startswith(_DATABASE_URL_SCHEMES):
-        scheme = f"a {url.split('://', 1)[0]!r} URL" if "://" in url else "no URL"
-        raise ValueError(f"must be a postgresql:// URL, got {scheme}")
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        # Only a scheme-shaped prefix is shown: anything else might be part of the password.
+        shown = f"a {scheme!r} URL" if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) else "no URL"
+        raise ValueError(f"must be a postgresql:// URL, got {shown}")
     return url
 
 

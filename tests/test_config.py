@@ -332,7 +332,11 @@ def test_database_url_overrides_insights_database_and_never_shows_its_password(t
     path = write(tmp_path, "insights:\n  enabled: true\n")
     url = "postgresql://bot:s3cret-pw@db.example:5432/story"
     assert str(load_config(path, environ={"DATABASE_URL": url}).insights.database).endswith("db.example:5432/story")
-    for bad, scheme in (("mysql://bot:s3cret-pw@db/story", "'mysql' URL"), ("s3cret-pw", "no URL")):
+    for bad, scheme in (
+        ("mysql://bot:s3cret-pw@db/story", "'mysql' URL"),
+        ("s3cret-pw", "no URL"),
+        ("bot:s3cret-pw@db://story", "no URL"),  # not a scheme: never shown
+    ):
         with pytest.raises(ConfigError) as caught:
             load_config(path, environ={"DATABASE_URL": bad})
         message = str(caught.value)
