@@ -235,7 +235,12 @@ def apply_environment(config: Config, environ: Mapping[str, str], name: str = DE
         meta = next(f.metadata for f in dataclasses.fields(section) if f.name == key)
         hint = typing.get_type_hints(type(section))[key]
         try:
-            value = _convert(hint, override.parse(environ[override.variable]), where, override.key, meta)
+            raw = override.parse(environ[override.variable])
+            if override.variable == "DATABASE_URL" and str not in typing.get_args(hint):
+                # insights.database is still a file path here (no PostgreSQL backend in this build):
+                # a URL is no file name, so the valid variable is left alone, as it always was.
+                continue
+            value = _convert(hint, raw, where, override.key, meta)
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc} (the value is not shown)" if override.secret else f"{where}: {exc}") from None
         except ConfigError:

@@ -331,7 +331,11 @@ def test_variables_override_the_file_and_blank_ones_do_not(tmp_path: Path) -> No
 def test_database_url_overrides_insights_database_and_never_shows_its_password(tmp_path: Path) -> None:
     path = write(tmp_path, "insights:\n  enabled: true\n")
     url = "postgresql://bot:s3cret-pw@db.example:5432/story"
-    assert str(load_config(path, environ={"DATABASE_URL": url}).insights.database).endswith("db.example:5432/story")
+    database = load_config(path, environ={"DATABASE_URL": url}).insights.database
+    if isinstance(database, Path):  # a build whose insights are SQLite only: the variable is not a file name
+        assert database == load_config(path, environ={}).insights.database
+    else:
+        assert database == url
     for bad, scheme in (
         ("mysql://bot:s3cret-pw@db/story", "'mysql' URL"),
         ("s3cret-pw", "no URL"),
