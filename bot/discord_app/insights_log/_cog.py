@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COG = "InsightsLog"
+# How long one attempt to open the log waits for a database another program has locked.
+BUSY_TIMEOUT = 10.0
 
 
 class InsightsLog(commands.Cog, name=COG):
@@ -78,8 +80,21 @@ class InsightsLog(commands.Cog, name=COG):
             self.recorder, error = await _open_recorder(engine.config)
             if self.recorder is None:
                 return f"Question log: still off, it could not be opened: {escape_markdown(error or 'unknown error')}"
+            if self.recorder.store is None:
+                return f"Question log: not open yet, retrying in the background: {escape_markdown(error or 'busy')}"
             return f"Question log: on ({escape_markdown(str(self.recorder.store.path))})."
         store = recorder.store
+        if store is None:
+            error = recorder.error
+            if error is None or error.transient:
+                # Busy (locked, a server starting): the recorder keeps trying and keeps what is
+                # asked meanwhile. A reopen now would add nothing but a wait.
+                return f"Question log: not open yet, retrying in the background: {escape_markdown(str(error or 'opening'))}"
+            try:  # the background attempts met a lasting problem: try again, with the new config
+                store = await asyncio.to_thread(recorder.reopen, engine.config, BUSY_TIMEOUT + 5)
+            except InsightsError as exc:
+                return f"Question log: still off, it could not be opened: {escape_markdown(str(exc))}"
+            return f"Question log: on ({escape_markdown(str(store.path))})."
         if (store.log_question_text, store.retention_days) == (settings.log_question_text, settings.retention_days):
             return None
         erasing = store.log_question_text and not settings.log_question_text
@@ -95,10 +110,19 @@ class InsightsLog(commands.Cog, name=COG):
 
 
 async def _open_recorder(config: "Config") -> "tuple[InsightsRecorder | None, str | None]":
-    """The log config.insights describes, opened off the event loop; or why it cannot be."""
+    """The log config.insights describes, opened off the event loop, and why it is not open.
+
+    A busy database (locked by another program, a server still starting) gets a recorder
+    that keeps trying in the background and keeps what is asked meanwhile; one that cannot
+    be used at all (not a database, a newer schema) leaves the log off until /reload."""
     try:
-        store = await asyncio.to_thread(InsightsStore.open, config)
+        store = await asyncio.to_thread(InsightsStore.open, config, busy_timeout=BUSY_TIMEOUT)
     except InsightsError as exc:
+        if exc.transient:
+            log.warning("insights: %s; retrying in the background", exc)
+            recorder = InsightsRecorder.opening(config, busy_timeout=BUSY_TIMEOUT)
+            recorder.error = recorder.error or exc  # why it is not open, until its own first attempt says
+            return recorder, str(exc)
         log.error("insights disabled: %s", exc)
         return None, str(exc)
     log.info("insights log: %s (question text %s)", store.path, "kept" if store.log_question_text else "not kept")

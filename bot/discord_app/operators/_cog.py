@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from ...insights import InsightsError, compute_stats
+from ...presentation import escape_markdown
 from ..insights_log._cog import recorder_of
 from ..responding import deliver, send
 from ._check import operator_command
@@ -47,7 +48,12 @@ class Operators(commands.Cog):
         store = recorder.store if recorder is not None else None
         if store is None:
             enabled = self.bot.holder.engine.config.insights.enabled
-            why = "it could not open its database (see the log; /reload tries again)" if enabled else "`insights.enabled` is false in config.yaml"
+            if recorder is not None:  # busy at start-up: retried in the background
+                why = f"its database is not open yet ({escape_markdown(str(recorder.error or 'opening'))}); it keeps trying, and /reload tries at once"
+            elif enabled:
+                why = "it could not open its database (see the log; /reload tries again)"
+            else:
+                why = "`insights.enabled` is false in config.yaml"
             await send(interaction, content=f"No statistics: the question log is off because {why}.", ephemeral=True)
             return
         try:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.discord_app.insights_log import _cog as insights_log_cog
+
 from ..conftest import World
 
 MENG = "When was Meng Wanzhou arrested?"
@@ -84,3 +86,33 @@ async def test_reload_reopens_a_question_log_that_could_not_be_opened_at_start_u
     assert FEEDBACK <= labels(asked.response)
     assert world.insights.recorder.flush(timeout=10)
     assert questions_on_disk(world) == 1
+
+
+async def test_a_log_locked_at_start_up_keeps_what_is_asked_and_opens_once_free(make_world, tmp_path, monkeypatch):
+    """Another program holds the SQLite write lock when the bot starts: the log is not
+    turned off for the session. What is asked meanwhile is kept and written once the lock
+    is released (retried in the background), /stats and /reload say it is not open yet."""
+    monkeypatch.setattr(insights_log_cog, "BUSY_TIMEOUT", 0.2)  # the bot waits 10 s per attempt; the test need not
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / "insights.sqlite3") as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE other_program (x)")
+    locker = sqlite3.connect(data / "insights.sqlite3", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # holds the write lock
+    try:
+        world = await make_world()
+        assert world.insights.recorder is not None and world.insights.store is None
+        asked = await world.alice.slash(world.channel, "ask", question=MENG)
+        assert FEEDBACK <= labels(asked.response)  # votes are kept too
+        stats = await world.operator.user.slash("stats")
+        assert "not open yet" in stats.response.content and "locked" in stats.response.content
+        reloaded = await world.operator.user.slash("reload")
+        assert "Question log: not open yet" in reloaded.response.content and "locked" in reloaded.response.content
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert world.insights.recorder.flush(timeout=20)  # opened in the background, and nothing lost
+    assert world.insights.store is not None and questions_on_disk(world) == 1
+    quiet = await world.operator.user.slash("reload")
+    assert "Question log" not in quiet.response.content
