@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from pathlib import Path
 
 import discord
@@ -22,6 +23,7 @@ from . import insights_commands, messages
 from .commands import StoryTree, add_commands
 from .holder import EngineHolder
 from .questions import QuestionDesk
+from .shutdown import SHUTDOWN_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,19 @@ class StoryBot(commands.Bot):
             log.error("could not sync slash commands: %s %s", exc.status, exc.text)
 
     async def close(self) -> None:
-        insights_commands.teardown(self)  # commit the queued question log
-        await super().close()
+        await self.shut_down(SHUTDOWN_SECONDS)
+
+    async def shut_down(self, seconds: float) -> int:
+        """Close the gateway first (no new questions), then commit the queued insights log
+        off the event loop, all within `seconds`. Returns how many accepted records are
+        not committed (0 after a clean stop)."""
+        deadline = time.monotonic() + seconds
+        try:
+            await asyncio.wait_for(super().close(), timeout=seconds)
+        except TimeoutError:
+            log.warning("the Discord connection did not close within %.0f s", seconds)
+        remaining = max(deadline - time.monotonic(), 0.1)
+        return await asyncio.to_thread(insights_commands.teardown, self, remaining)
 
     def _status_may_change(self, engine: Engine) -> None:
         """A /reload applies a changed discord.status_text."""

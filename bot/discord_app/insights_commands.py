@@ -103,10 +103,14 @@ def warm_suggestions(bot: "StoryBot") -> None:
     feature.warming = asyncio.get_running_loop().create_task(asyncio.to_thread(suggester_for, engine))
 
 
-def teardown(bot: "StoryBot") -> None:
+def teardown(bot: "StoryBot", timeout: float = 10.0) -> int:
+    """Commit what is queued and close the log, waiting at most `timeout` seconds;
+    returns how many accepted records are still not committed."""
     feature = getattr(bot, "insights", None)
-    if feature is not None and feature.recorder is not None:
-        feature.recorder.close()
+    if feature is None or feature.recorder is None:
+        return 0
+    feature.recorder.close(timeout)
+    return feature.recorder.unwritten
 
 
 # -- /ask autocomplete --------------------------------------------------------------------

@@ -2,15 +2,19 @@
 
 Every expected failure (no token, a broken config or corpus, a token Discord
 refuses, no network) is one line on stderr and a non-zero exit status, never a
-traceback. The token itself is never printed or logged.
+traceback. The token itself is never printed or logged. SIGTERM and SIGINT stop the
+bot cleanly within a bounded time (see shutdown.py); exit status 0 then, 1 if the
+deadline passed with insights records not written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 import aiohttp
 import discord
@@ -18,6 +22,10 @@ import discord
 from ..config import ConfigError, load_config
 from ..engine import CorpusError, Engine
 from ..progress import ProgressReporter
+from .shutdown import SHUTDOWN_SECONDS, serve
+
+if TYPE_CHECKING:
+    from .client import StoryBot
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 TOKEN_VARIABLE = "DISCORD_TOKEN"
@@ -29,7 +37,22 @@ def _error(text: str) -> None:
     print(f"error: {text}", file=sys.stderr)
 
 
-def run(config_path: str | Path | None = None) -> int:
+Connect = Callable[["StoryBot", str], Awaitable[None]]
+
+
+async def connect_to_discord(bot: "StoryBot", token: str) -> None:
+    """Log in and hold the gateway connection until the bot is closed."""
+    await bot.start(token)
+
+
+def run(
+    config_path: str | Path | None = None,
+    *,
+    connect: Connect = connect_to_discord,
+    shutdown_seconds: float = SHUTDOWN_SECONDS,
+) -> int:
+    """The whole of `python -m bot run`. `connect` is how the bot reaches Discord (the
+    signal tests put a simulated Discord there, in their own process only)."""
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
         _error(
@@ -54,7 +77,8 @@ def run(config_path: str | Path | None = None) -> int:
     bot = create_bot(config_path, engine=engine)
     log.info("starting: %d document(s), %d passages", engine.documents, engine.passages)
     try:
-        bot.run(token, log_handler=None)  # logging is configured above
+        # Not `bot.run()`: it handles only Ctrl-C, and a host stops the bot with SIGTERM.
+        stopped = asyncio.run(serve(bot, connect(bot, token), shutdown_seconds))
     except discord.LoginFailure:
         _error(f"Discord refused the token in {TOKEN_VARIABLE}; check it (or reset it) in the Developer Portal")
         return EXIT_PROBLEM
@@ -64,4 +88,4 @@ def run(config_path: str | Path | None = None) -> int:
     except (aiohttp.ClientError, OSError) as exc:
         _error(f"cannot reach Discord ({type(exc).__name__}); check the network connection")
         return EXIT_PROBLEM
-    return EXIT_OK
+    return EXIT_OK if stopped.clean else EXIT_PROBLEM

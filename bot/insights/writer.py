@@ -53,6 +53,7 @@ class InsightsRecorder:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._next_purge = time.monotonic() + purge_seconds  # the store purged when it opened
+        self.accepted = 0  # records queued by record(); accepted - written - failed are not yet committed
         self.written = 0
         self.failed = 0
 
@@ -61,7 +62,13 @@ class InsightsRecorder:
         if self._closed:
             log.warning("insights: recorder closed, dropping %s", type(record).__name__)
             return
+        self.accepted += 1
         self._put(record)
+
+    @property
+    def unwritten(self) -> int:
+        """Records accepted but not yet committed (nor given up on): what a stop now would lose."""
+        return self.accepted - self.written - self.failed
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is committed (tests, shutdown)."""

@@ -64,11 +64,11 @@ def test_rejected_token_is_one_line_without_the_token(monkeypatch, capsys, caplo
     monkeypatch.setenv("DISCORD_TOKEN", secret)
     seen: list[str] = []
 
-    def refuse(self, token, **kwargs):
+    async def refuse(self, token):
         seen.append(token)
         raise discord.LoginFailure("Improper token has been passed.")
 
-    monkeypatch.setattr(discord.Client, "run", refuse)
+    monkeypatch.setattr(discord.Client, "login", refuse)
     assert cli.main(["run", "--config", str(CONFIG)]) == 1
     out, err = capsys.readouterr()
     assert seen == [secret]  # the token went to discord.py and nowhere else
