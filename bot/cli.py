@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|chat|check|eval|run`.
+"""Command line: `python -m bot ask|chat|check|eval|stats|run|sync|invite`.
 
 Every command answers through the same Engine and the same presentation as the
 Discord bot, so what you see here is what the bot would post.
@@ -169,6 +169,18 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return run(args.config)
 
 
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import sync
+
+    return sync(args.config, out=out)
+
+
+def cmd_invite(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import invite
+
+    return invite(args.app_id, out=out)
+
+
 class UsageError(Exception):
     pass
 
@@ -200,10 +212,15 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("--config", default=None, help="config file (default: ./config.yaml)")
     run = sub.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN)")
     run.add_argument("--config", default=None)
+    sync = sub.add_parser("sync", help="sync the slash commands now, even if unchanged (token from DISCORD_TOKEN)")
+    sync.add_argument("--config", default=None)
+    invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite.add_argument("--app-id", default=None, help="the application id (else DISCORD_APPLICATION_ID, else asked with DISCORD_TOKEN)")
     return p
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run,
+            "sync": cmd_sync, "invite": cmd_invite}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

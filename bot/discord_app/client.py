@@ -19,11 +19,13 @@ from discord.ext import commands
 from ..config import Config, DiscordConfig, load_config
 from ..engine import Engine
 from ..presentation import shorten
-from . import insights_commands, messages
+from . import insights_commands, messages, sync_state
 from .commands import StoryTree, add_commands
 from .holder import EngineHolder
+from .invite import invite_url
 from .questions import QuestionDesk
 from .shutdown import SHUTDOWN_SECONDS
+from .sync_state import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -55,30 +57,30 @@ class StoryBot(commands.Bot):
         self.holder = EngineHolder(config_path, engine)
         self.desk = QuestionDesk(self.holder)
         self.holder.on_swap.append(self._status_may_change)
+        self.force_sync = False  # `python -m bot sync`: sync even if unchanged (and even if sync_commands is off)
+        self.last_sync: SyncReport | None = None
 
     async def setup_hook(self) -> None:
         engine = await self.holder.load()
         log.info("index ready: %d document(s), %d passages", engine.documents, engine.passages)
         add_commands(self)
         await insights_commands.setup(self)  # answer buttons, /stats, context menu, autocomplete, the log
-        if self.settings.sync_commands:
-            await self.sync_commands()
+        if self.application_id is not None:
+            log.info("invite link: %s", invite_url(self.application_id))
+        if self.settings.sync_commands or self.force_sync:
+            await self.sync_commands(force=self.force_sync)
 
-    async def sync_commands(self) -> None:
-        """Global sync (can take a while to show everywhere), or instant sync to the dev guilds."""
-        try:
-            if self.settings.dev_guild_ids:
-                for guild_id in self.settings.dev_guild_ids:
-                    guild = discord.Object(guild_id)
-                    self.tree.copy_global_to(guild=guild)
-                    synced = await self.tree.sync(guild=guild)
-                    log.info("synced %d command(s) to guild %s", len(synced), guild_id)
-            else:
-                synced = await self.tree.sync()
-                log.info("synced %d global command(s)", len(synced))
-        except discord.HTTPException as exc:
-            # Commands synced earlier keep working; DMs and mentions do not need them.
-            log.error("could not sync slash commands: %s %s", exc.status, exc.text)
+    async def sync_commands(self, force: bool = False) -> SyncReport:
+        """Sync the tree where it changed since the last sync (`force`: everywhere)."""
+        assert self.application_id is not None  # known once logged in
+        self.last_sync = await sync_state.sync_commands(
+            self.tree,
+            self.application_id,
+            self.settings.dev_guild_ids,
+            sync_state.state_for(self.holder.engine.config.cache_dir),
+            force=force,
+        )
+        return self.last_sync
 
     async def close(self) -> None:
         await self.shut_down(SHUTDOWN_SECONDS)
