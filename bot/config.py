@@ -8,6 +8,7 @@ errors) because the operator edits this file by hand on a server.
 from __future__ import annotations
 
 import dataclasses
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -86,6 +87,10 @@ class DiscordConfig:
     )
     # Shown under the bot's name in the member list; empty for none.
     status_text: str = "Ask me about the story: /ask"
+    # Sharding (Discord requires it from 2,500 servers): this process runs shards `shard_ids`
+    # (all of them when empty) of `shard_count`. Unset: one unsharded connection.
+    shard_count: int | None = field(default=None, metadata=_range(1, 100_000))
+    shard_ids: tuple[int, ...] = field(default=(), metadata=_range(0))
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,14 @@ class Config:
     source: Path | None = field(default=None, metadata={"internal": True})
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate a config file; a missing default file means all defaults."""
+def load_config(path: str | Path | None = None, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file (a missing default file means all defaults), then
+    apply the environment's overrides (SHARD_COUNT, SHARD_IDS), which win over the file."""
+    config = _load_file(path)
+    return _shards_from_environment(config, os.environ if environ is None else environ)
+
+
+def _load_file(path: str | Path | None) -> Config:
     explicit = path is not None
     config_path = Path(path if path is not None else DEFAULT_CONFIG_NAME)
     if not config_path.exists():
@@ -179,7 +190,48 @@ def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
             f"'answers.max_question_chars' ({config.answers.max_question_chars}), so the engine would cut "
             "questions Discord accepted; raise answers.max_question_chars too"
         )
+    _check_shards(config.discord, name)
     return dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, extensions=extensions))
+
+
+def _check_shards(settings: DiscordConfig, name: str) -> None:
+    if settings.shard_ids and settings.shard_count is None:
+        raise ConfigError(f"{name}: 'discord.shard_ids' needs 'discord.shard_count' (how many shards the bot has in all)")
+    if settings.shard_count is not None:
+        wrong = [i for i in settings.shard_ids if i >= settings.shard_count]
+        if wrong:
+            raise ConfigError(
+                f"{name}: 'discord.shard_ids' must be below 'discord.shard_count' ({settings.shard_count}); got {wrong[0]}"
+            )
+    if len(set(settings.shard_ids)) != len(settings.shard_ids):
+        raise ConfigError(f"{name}: 'discord.shard_ids' lists a shard twice")
+
+
+def _shards_from_environment(config: Config, environ: typing.Mapping[str, str]) -> Config:
+    """SHARD_COUNT=8 and SHARD_IDS=0-3 (or 0,1,2,3): one config file for every worker process."""
+    count_text, ids_text = environ.get("SHARD_COUNT", "").strip(), environ.get("SHARD_IDS", "").strip()
+    if not count_text and not ids_text:
+        return config
+    changes: dict[str, Any] = {}
+    if count_text:
+        if not count_text.isdigit() or int(count_text) < 1:
+            raise ConfigError(f"environment variable SHARD_COUNT must be a whole number of at least 1, got {count_text!r}")
+        changes["shard_count"] = int(count_text)
+    if ids_text:
+        changes["shard_ids"] = _shard_id_list(ids_text)
+    discord_settings = dataclasses.replace(config.discord, **changes)
+    _check_shards(discord_settings, "environment variables SHARD_COUNT/SHARD_IDS")
+    return dataclasses.replace(config, discord=discord_settings)
+
+
+def _shard_id_list(text: str) -> tuple[int, ...]:
+    ids: list[int] = []
+    for part in text.split(","):
+        first, dash, last = part.strip().partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()) or (dash and int(last) < int(first)):
+            raise ConfigError(f"environment variable SHARD_IDS must list shard numbers such as 0,1 or 0-3, got {text!r}")
+        ids.extend(range(int(first), int(last if dash else first) + 1))
+    return tuple(ids)
 
 
 _TOKEN_KEYS = frozenset({"token", "discord_token", "bot_token"})

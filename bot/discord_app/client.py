@@ -39,7 +39,9 @@ def intents() -> discord.Intents:
 
 
 class StoryBot(commands.Bot):
-    def __init__(self, config_path: str | Path | None, config: Config, engine: Engine | None = None) -> None:
+    def __init__(
+        self, config_path: str | Path | None, config: Config, engine: Engine | None = None, **client_options: object
+    ) -> None:
         super().__init__(
             # Prefix commands are not used (they would need the message-content intent);
             # on_message below handles DMs and mentions instead.
@@ -49,6 +51,7 @@ class StoryBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StoryTree,
             activity=discord.CustomActivity(name=shorten(config.discord.status_text, 128)) if config.discord.status_text else None,
+            **client_options,
         )
         self.config_path = config_path
         # Start-up settings (command sync, the /ask length limit). Settings read per
@@ -67,8 +70,15 @@ class StoryBot(commands.Bot):
         await insights_commands.setup(self)  # answer buttons, /stats, context menu, autocomplete, the log
         if self.application_id is not None:
             log.info("invite link: %s", invite_url(self.application_id))
-        if self.settings.sync_commands or self.force_sync:
+        if self.force_sync or (self.settings.sync_commands and self.syncs_commands):
             await self.sync_commands(force=self.force_sync)
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Commands belong to the application, not to a shard: of several processes, the one
+        running shard 0 syncs them (an unsharded bot is shard 0)."""
+        ids = self.settings.shard_ids
+        return not ids or 0 in ids
 
     async def sync_commands(self, force: bool = False) -> SyncReport:
         """Sync the tree where it changed since the last sync (`force`: everywhere)."""
@@ -119,9 +129,19 @@ class StoryBot(commands.Bot):
         log.exception("unhandled error in %s", event_method)
 
 
+class ShardedStoryBot(StoryBot, commands.AutoShardedBot):
+    """The same bot over several shards in one process (`discord.shard_count`/`shard_ids`):
+    discord.py's AutoShardedBot opens one gateway connection per shard."""
+
+
 def create_bot(config_path: str | Path | None = "config.yaml", *, engine: Engine | None = None) -> StoryBot:
     """A bot ready to start, not connected. Reads the config now (so a broken file
     fails here, naming file and key); the corpus loads in `setup_hook` unless an
-    already loaded `engine` is given."""
+    already loaded `engine` is given. Sharded when `discord.shard_count` is set."""
     config = engine.config if engine is not None else load_config(config_path)
-    return StoryBot(config_path, config, engine)
+    settings = config.discord
+    if settings.shard_count is None:
+        return StoryBot(config_path, config, engine)
+    return ShardedStoryBot(
+        config_path, config, engine, shard_count=settings.shard_count, shard_ids=list(settings.shard_ids) or None
+    )
