@@ -120,12 +120,26 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         + (" (postings from the index cache)" if getattr(index, "from_cache", False) else "")
         + "\n"
     )
+    cached = _cache_file(config, engine)
+    if cached is not None:
+        # Run at deploy time (a build step), this leaves the file a fresh start loads instead of analysing.
+        out.write(f"cache: {cached} ({'reused' if index.from_cache else 'written'}; start-up loads it)\n")
     if index.corpus.skipped:
         for problem in index.corpus.skipped:
             out.write(f"problem: {problem} (skipped)\n")
         return EXIT_PROBLEM
     out.write("ok\n")
     return EXIT_OK
+
+
+def _cache_file(config: Config, engine: Engine) -> Path | None:
+    """The index cache file just written or reused (the newest), when the corpus is large enough to have one."""
+    from .engine.index import SMALL
+
+    if engine.passages <= SMALL or not config.cache_dir.is_dir():
+        return None
+    files = sorted(config.cache_dir.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return files[0] if files else None
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
