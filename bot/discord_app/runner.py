@@ -121,7 +121,9 @@ def run(
     from .client import create_bot
 
     bot = create_bot(config_path, engine=engine)
-    log.info("starting: %d document(s), %d passages", engine.documents, engine.passages)
+    shards = config.discord
+    where = "" if shards.shard_count is None else f", shards {list(shards.shard_ids) or 'all'} of {shards.shard_count}"
+    log.info("starting: %d document(s), %d passages%s", engine.documents, engine.passages, where)
     # Not `bot.run()`: it handles only Ctrl-C, and a host stops the bot with SIGTERM.
     stopped = _talk_to_discord(serve(bot, connect(bot, token), shutdown_seconds))
     return EXIT_OK if stopped.clean else EXIT_PROBLEM
