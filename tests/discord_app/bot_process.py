@@ -4,7 +4,8 @@ It runs the real `python -m bot run` path (`runner.run`: token check, config, co
 `create_bot`, signal handling, shutdown, exit status); only the connection to Discord is
 SimCord's simulated Discord, inside this process. Once connected it asks `--burst`
 questions through /ask from several members, prints `answered N unwritten M` (M: records
-still queued for the insights log at that moment) and waits to be stopped by a signal.
+still queued for the insights log at that moment) and waits to be stopped by a signal;
+then it prints whether the bot left SimCord's gateway connection `open` or `closed`.
 
 `--write-delay S` makes the insights store sleep S seconds per record written: a slow disk.
 """
@@ -57,7 +58,11 @@ def simulated_discord(burst: int, members: int):
             answered += bool(result.response is not None and result.response.embeds)
         recorder = bot.insights.recorder  # type: ignore[attr-defined]
         print(f"answered {answered} unwritten {recorder.unwritten}", flush=True)
-        await asyncio.Event().wait()  # connected until the bot is stopped
+        gateway = bot.ws  # SimCord's side of the gateway connection
+        try:
+            await asyncio.Event().wait()  # connected until the bot is stopped
+        finally:
+            print(f"gateway {'open' if gateway.open else 'closed'}", flush=True)
 
     return connect
 

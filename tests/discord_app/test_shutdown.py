@@ -64,15 +64,15 @@ def _wait_for_burst(process: subprocess.Popen[str], timeout: float = 120.0) -> t
     return int(found[1]), int(found[2])
 
 
-def _stop(process: subprocess.Popen[str], number: signal.Signals, bound: float) -> tuple[int, float, str]:
+def _stop(process: subprocess.Popen[str], number: signal.Signals, bound: float) -> tuple[int, float, str, str]:
     started = time.monotonic()
     process.send_signal(number)
     try:
-        _, err = process.communicate(timeout=bound + 30)
+        out, err = process.communicate(timeout=bound + 30)
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail(f"the bot process was still running {bound + 30:.0f} s after {number.name}")
-    return process.returncode, time.monotonic() - started, err
+    return process.returncode, time.monotonic() - started, out, err
 
 
 def _rows(folder: Path) -> int:
@@ -88,8 +88,9 @@ def test_a_stop_signal_commits_every_accepted_question_and_exits_0(tmp_path, num
     assert answered == 300
     assert unwritten > 0  # the signal comes while records are still queued (the case that lost them)
 
-    status, seconds, err = _stop(process, number, SHUTDOWN_SECONDS)
+    status, seconds, out, err = _stop(process, number, SHUTDOWN_SECONDS)
     assert status == 0, err[-2000:]
+    assert out == "gateway closed\n"  # the bot closed its connection (Discord shows it offline at once)
     assert seconds < SHUTDOWN_SECONDS + EXIT_MARGIN
     assert _rows(folder) == 300  # every question the members were answered is in the log
     wal = folder / "data" / "insights.sqlite3-wal"
@@ -106,7 +107,7 @@ def test_a_store_too_slow_for_the_deadline_exits_anyway_and_counts_the_loss(tmp_
     answered, unwritten = _wait_for_burst(process)
     assert answered == 20 and unwritten > 0
 
-    status, seconds, err = _stop(process, signal.SIGTERM, bound)
+    status, seconds, _, err = _stop(process, signal.SIGTERM, bound)
     assert status == 1  # not a clean stop: say so to the host
     assert seconds < bound + EXIT_MARGIN
     lost = re.search(r"with (\d+) insights record\(s\) not written", err)
