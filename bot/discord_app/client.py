@@ -1,5 +1,10 @@
-"""The Discord client: a `commands.Bot` that loads the engine on start-up, registers
-the slash commands, syncs them, and routes DMs and mentions to the question desk.
+"""The Discord client: a `commands.Bot` that loads the engine on start-up, loads each
+feature by name, syncs the slash commands when they changed, and on the way out stops
+taking questions before it closes the features, within a deadline (see shutdown.py).
+
+Each feature is an extension package (answers, buttons, help, operators, insights_log)
+whose `setup(bot)` adds its Cog; the Cog holds the feature's state. This module imports
+none of them, so the layer's import graph has no circle (tests/discord_app/test_layout.py).
 
 No privileged intents: the bot needs guilds (for channels) and messages (for DMs
 and mentions, whose text Discord sends without the message-content intent).
@@ -8,10 +13,10 @@ and mentions, whose text Discord sends without the message-content intent).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from pathlib import Path
+from typing import Callable
 
 import discord
 from discord.ext import commands
@@ -19,15 +24,19 @@ from discord.ext import commands
 from ..config import Config, DiscordConfig, load_config
 from ..engine import Engine
 from ..presentation import shorten
-from . import insights_commands, messages, sync_state
-from .commands import StoryTree, add_commands
+from . import sync_state
 from .holder import EngineHolder
 from .invite import invite_url
+from .limits import STATUS
 from .questions import QuestionDesk
 from .shutdown import SHUTDOWN_SECONDS
 from .sync_state import SyncReport
+from .tree import StoryTree
 
 log = logging.getLogger(__name__)
+
+# Loaded in this order by `setup_hook`: the insights log first, so the first answer is logged.
+FEATURES = ("insights_log", "answers", "buttons", "help", "operators")
 
 
 def intents() -> discord.Intents:
@@ -38,36 +47,46 @@ def intents() -> discord.Intents:
     return wanted
 
 
+def _activity(status_text: str) -> discord.CustomActivity | None:
+    return discord.CustomActivity(name=shorten(status_text, STATUS)) if status_text else None
+
+
 class StoryBot(commands.Bot):
     def __init__(
         self, config_path: str | Path | None, config: Config, engine: Engine | None = None, **client_options: object
     ) -> None:
         super().__init__(
             # Prefix commands are not used (they would need the message-content intent);
-            # on_message below handles DMs and mentions instead.
+            # the answers feature listens for DMs and mentions instead.
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StoryTree,
-            activity=discord.CustomActivity(name=shorten(config.discord.status_text, 128)) if config.discord.status_text else None,
+            activity=_activity(config.discord.status_text),
             **client_options,
         )
         self.config_path = config_path
-        # Start-up settings (command sync, the /ask length limit). Settings read per
-        # question come from `holder.engine.config`, so /reload updates them.
-        self.settings: DiscordConfig = config.discord
-        self.holder = EngineHolder(config_path, engine)
+        self.holder = EngineHolder(config_path, engine, settings=config.discord)
         self.desk = QuestionDesk(self.holder)
+        self._status_text = config.discord.status_text
         self.holder.on_swap.append(self._status_may_change)
         self.force_sync = False  # `python -m bot sync`: sync even if unchanged (and even if sync_commands is off)
         self.last_sync: SyncReport | None = None
+        # Features holding accepted work add how to count what is not yet saved (the insights log).
+        self.unwritten: list[Callable[[], int]] = []
+        self._stop_by: float | None = None  # the deadline of a stop in progress (monotonic)
+
+    @property
+    def settings(self) -> DiscordConfig:
+        """The Discord settings in force: read from the holder, the one place."""
+        return self.holder.settings
 
     async def setup_hook(self) -> None:
         engine = await self.holder.load()
         log.info("index ready: %d document(s), %d passages", engine.documents, engine.passages)
-        add_commands(self)
-        await insights_commands.setup(self)  # answer buttons, /stats, context menu, autocomplete, the log
+        for feature in FEATURES:
+            await self.load_extension(f"{__package__}.{feature}")
         if self.application_id is not None:
             log.info("invite link: %s", invite_url(self.application_id))
         if self.force_sync or (self.settings.sync_commands and self.syncs_commands):
@@ -96,34 +115,41 @@ class StoryBot(commands.Bot):
         await self.shut_down(SHUTDOWN_SECONDS)
 
     async def shut_down(self, seconds: float) -> int:
-        """Close the gateway first (no new questions), then commit the queued insights log
-        off the event loop, all within `seconds`. Returns how many accepted records are
-        not committed (0 after a clean stop)."""
-        deadline = time.monotonic() + seconds
+        """Stop taking questions, then close the features (the insights log commits what it
+        accepted, off the event loop), all within `seconds`. Returns how many accepted
+        records are not committed (0 after a clean stop)."""
+        self._stop_by = time.monotonic() + seconds
         try:
-            await asyncio.wait_for(super().close(), timeout=seconds)
+            # discord.Client's close first (the gateway connections, then HTTP): BotBase.close
+            # unloads the features before it, so questions would keep arriving while the log commits.
+            await asyncio.wait_for(super(commands.bot.BotBase, self).close(), timeout=seconds)
         except TimeoutError:
             log.warning("the Discord connection did not close within %.0f s", seconds)
-        remaining = max(deadline - time.monotonic(), 0.1)
-        return await asyncio.to_thread(insights_commands.teardown, self, remaining)
+        try:
+            await asyncio.wait_for(super().close(), timeout=max(self.seconds_left(), 0.1))  # the features
+        except TimeoutError:
+            log.warning("the features did not close within %.0f s", seconds)
+        return sum(count() for count in self.unwritten)
+
+    def seconds_left(self, default: float = 10.0) -> float:
+        """Time left before a stop's deadline, for the features' cleanup (`default` when not stopping)."""
+        if self._stop_by is None:
+            return default
+        return max(self._stop_by - time.monotonic(), 0.0)
 
     def _status_may_change(self, engine: Engine) -> None:
         """A /reload applies a changed discord.status_text."""
-        text = engine.config.discord.status_text
-        if text == self.settings.status_text or not self.is_ready():
+        text = self.holder.settings.status_text  # already the new engine's
+        if text == self._status_text or not self.is_ready():
             return
-        self.settings = dataclasses.replace(self.settings, status_text=text)
-        activity = discord.CustomActivity(name=shorten(text, 128)) if text else None
-        asyncio.get_running_loop().create_task(self.change_presence(activity=activity))
+        self._status_text = text
+        asyncio.get_running_loop().create_task(self.change_presence(activity=_activity(text)))
 
     async def on_ready(self) -> None:
         log.info("connected as %s (id %s) to %d server(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
-        try:
-            await messages.on_message(self, message)
-        except Exception:
-            log.exception("failed to handle a message")
+        """No prefix commands: the answers feature's listener handles DMs and mentions."""
 
     async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
         log.exception("unhandled error in %s", event_method)
@@ -143,5 +169,5 @@ def create_bot(config_path: str | Path | None = "config.yaml", *, engine: Engine
     if settings.shard_count is None:
         return StoryBot(config_path, config, engine)
     return ShardedStoryBot(
-        config_path, config, engine, shard_count=settings.shard_count, shard_ids=list(settings.shard_ids) or None
+        config_path, config, engine, shard_count=settings.shard_count, shard_ids=list(settings.shard_ids) if settings.shard_ids else None
     )

@@ -15,16 +15,19 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Coroutine
-
-if TYPE_CHECKING:
-    from .client import StoryBot
+from typing import Coroutine, Protocol
 
 log = logging.getLogger(__name__)
 
 # Under docker stop's 10 s, the shortest grace period of the usual hosts.
 SHUTDOWN_SECONDS = 8.0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class Stoppable(Protocol):
+    """What `serve` needs of the bot (StoryBot.shut_down)."""
+
+    async def shut_down(self, seconds: float) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Stopped:
         return self.unwritten == 0
 
 
-async def serve(bot: "StoryBot", running: Coroutine[object, object, None], seconds: float = SHUTDOWN_SECONDS) -> Stopped:
+async def serve(bot: Stoppable, running: Coroutine[object, object, None], seconds: float = SHUTDOWN_SECONDS) -> Stopped:
     """Run `running` (the bot's connection to Discord) until it ends or a stop signal comes,
     then shut the bot down within `seconds`. An exception that ended `running` (a refused
     token, no network) is raised after the bot is closed."""

@@ -56,8 +56,7 @@ def simulated_discord(burst: int, members: int):
         for i in range(burst):
             result = await actors[i % members].slash(channel, "ask", question=QUESTIONS[i % len(QUESTIONS)])
             answered += bool(result.response is not None and result.response.embeds)
-        recorder = bot.insights.recorder  # type: ignore[attr-defined]
-        print(f"answered {answered} unwritten {recorder.unwritten}", flush=True)
+        print(f"answered {answered} unwritten {sum(count() for count in bot.unwritten)}", flush=True)
         gateway = bot.ws  # SimCord's side of the gateway connection
         try:
             await asyncio.Event().wait()  # connected until the bot is stopped

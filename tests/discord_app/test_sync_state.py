@@ -13,7 +13,7 @@ import yaml
 from simcord import OptionError
 
 from bot import create_bot
-from bot.discord_app import insights_commands, runner
+from bot.discord_app import runner
 from bot.discord_app.sync_state import STATE_FILE
 
 from ..conftest import STORY
@@ -35,7 +35,7 @@ def _syncs(env: simcord.Env) -> list[str]:
 
 
 async def _restart(env: simcord.Env, config: Path, *, force: bool = False):
-    insights_commands.teardown(env.bot)  # the old process's log, as a restart would close it
+    await env.bot.unload_extension("bot.discord_app.insights_log")  # the old process's log, as its close would
     bot = create_bot(config)
     bot.force_sync = force
     await env.restart_bot(bot)
