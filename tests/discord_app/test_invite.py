@@ -59,13 +59,6 @@ def test_invite_prints_the_url_for_the_given_application_id():
     assert "Send Messages" in done.stderr and "applications.commands" in done.stderr
 
 
-def test_invite_takes_the_id_from_the_environment_and_the_option_wins():
-    from_env = _invite(DISCORD_APPLICATION_ID=str(APP_ID))
-    assert from_env.returncode == 0 and _query(from_env.stdout.strip())["client_id"] == [str(APP_ID)]
-    both = _invite("--app-id", "123456789012345678", DISCORD_APPLICATION_ID=str(APP_ID))
-    assert _query(both.stdout.strip())["client_id"] == ["123456789012345678"]
-
-
 def test_invite_without_an_id_or_token_says_what_to_set_and_exits_2():
     done = _invite()
     assert done.returncode == 2 and done.stdout == ""
@@ -73,20 +66,40 @@ def test_invite_without_an_id_or_token_says_what_to_set_and_exits_2():
     assert "--app-id" in done.stderr and "DISCORD_APPLICATION_ID" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_a_malformed_application_id_is_named_and_exits_2():
-    done = _invite(DISCORD_APPLICATION_ID="my-bot")
-    assert done.returncode == 2
-    assert "DISCORD_APPLICATION_ID" in done.stderr and "'my-bot'" in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+def _invite_here(monkeypatch, capsys, *args: str, **env: str) -> tuple[int, str, str]:
+    """The same command in this process (cheaper than a subprocess, for the cases in between)."""
+    from bot import cli
+
+    for name in ("DISCORD_TOKEN", "DISCORD_APPLICATION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    status = cli.main(["invite", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-def test_invite_with_a_token_and_no_network_is_one_line_without_the_token():
+def test_invite_takes_the_id_from_the_environment_and_the_option_wins(monkeypatch, capsys):
+    status, out, _ = _invite_here(monkeypatch, capsys, DISCORD_APPLICATION_ID=str(APP_ID))
+    assert status == 0 and _query(out.strip())["client_id"] == [str(APP_ID)]
+    status, out, _ = _invite_here(monkeypatch, capsys, "--app-id", "123456789012345678", DISCORD_APPLICATION_ID=str(APP_ID))
+    assert status == 0 and _query(out.strip())["client_id"] == ["123456789012345678"]
+
+
+def test_a_malformed_application_id_is_named_and_exits_2(monkeypatch, capsys):
+    status, out, err = _invite_here(monkeypatch, capsys, DISCORD_APPLICATION_ID="my-bot")
+    assert status == 2 and out == ""
+    assert "DISCORD_APPLICATION_ID" in err and "'my-bot'" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_invite_with_a_token_and_no_network_is_one_line_without_the_token(monkeypatch, capsys):
     secret = "MTIz.fake-token.never-shown"
     # Offline the lookup fails ("cannot reach Discord"); online Discord refuses the fake token: one line either way.
-    done = _invite(DISCORD_TOKEN=secret)
-    assert done.returncode == 1
-    assert len(done.stderr.strip().splitlines()) == 1 and "Discord" in done.stderr
-    assert secret not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    status, out, err = _invite_here(monkeypatch, capsys, DISCORD_TOKEN=secret)
+    assert status == 1
+    assert len(err.strip().splitlines()) == 1 and "Discord" in err
+    assert secret not in out + err and "Traceback" not in err
 
 
 async def test_run_logs_the_invite_of_the_logged_in_application_once(make_world, caplog):

@@ -83,7 +83,7 @@ def _rows(folder: Path) -> int:
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_commits_every_accepted_question_and_exits_0(tmp_path, number):
     folder = _bot_dir(tmp_path)
-    process = _start(folder, "--burst", "300", "--write-delay", "0.02")  # 50 records/s: a slow disk
+    process = _start(folder, "--burst", "300", "--write-delay", "0.01")  # 100 records/s: a slow disk
     answered, unwritten = _wait_for_burst(process)
     assert answered == 300
     assert unwritten > 0  # the signal comes while records are still queued (the case that lost them)
