@@ -62,20 +62,22 @@ def test_the_environment_overrides_the_shard_settings(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("settings", "environment", "message"),
+    ("settings", "environment", "named"),
     [
-        ({"shard_ids": [0]}, {}, "'discord.shard_ids' needs 'discord.shard_count'"),
-        ({"shard_count": 2, "shard_ids": [2]}, {}, "must be below 'discord.shard_count' \\(2\\); got 2"),
-        ({"shard_count": 0}, {}, "'discord.shard_count' must be between 1"),
-        ({}, {"SHARD_COUNT": "two"}, "SHARD_COUNT must be a whole number"),
-        ({}, {"SHARD_COUNT": "2", "SHARD_IDS": "0-"}, "SHARD_IDS must list shard numbers"),
-        ({}, {"SHARD_COUNT": "2", "SHARD_IDS": "0,5"}, "SHARD_COUNT/SHARD_IDS: 'discord.shard_ids' must be below"),
-        ({}, {"SHARD_IDS": "1"}, "SHARD_COUNT/SHARD_IDS: 'discord.shard_ids' needs 'discord.shard_count'"),
+        ({"shard_ids": [0]}, {}, ["'discord.shard_ids'", "'discord.shard_count'"]),
+        ({"shard_count": 2, "shard_ids": [2]}, {}, ["'discord.shard_ids'", "2"]),
+        ({"shard_count": 0}, {}, ["'discord.shard_count'"]),
+        ({}, {"SHARD_COUNT": "two"}, ["SHARD_COUNT", "two"]),
+        ({}, {"SHARD_COUNT": "2", "SHARD_IDS": "0-"}, ["SHARD_IDS", "0-"]),
+        ({}, {"SHARD_COUNT": "2", "SHARD_IDS": "0,5"}, ["SHARD_IDS", "5"]),
+        ({}, {"SHARD_IDS": "1"}, ["SHARD_IDS", "'discord.shard_count'"]),
     ],
 )
-def test_wrong_shard_settings_are_named(tmp_path, settings, environment, message):
-    with pytest.raises(ConfigError, match=message):
+def test_wrong_shard_settings_are_refused_naming_the_key_or_variable(tmp_path, settings, environment, named):
+    with pytest.raises(ConfigError) as refused:
         load_config(_config(tmp_path, **settings), environ=environment)
+    for name in named:
+        assert name in str(refused.value)
 
 
 async def _sharded_world(config: Path, **env_options: object):
