@@ -155,15 +155,15 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    """The /stats numbers, offline, straight from the insights database."""
-    from .insights import InsightsStore, compute_stats, database_path, format_stats
+    """The /stats numbers, offline, straight from the insights database (SQLite or PostgreSQL)."""
+    from .insights import InsightsStore, compute_stats, database_location, format_stats, is_postgres_url
 
     config = load_config(args.config)
-    path = database_path(config)
+    location = database_location(config)
     if not config.insights.enabled:
         out.write("note: insights are disabled in config (insights.enabled: false); showing what was kept\n")
-    if not path.exists():
-        out.write(f"No questions recorded yet (database {path} does not exist).\n")
+    if not is_postgres_url(location) and not Path(location).exists():
+        out.write(f"No questions recorded yet (database {location} does not exist).\n")
         return EXIT_OK
     store = InsightsStore.open(config)
     try:
@@ -173,7 +173,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps(stats.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        out.write(f"Insights from {path}\n\n" + format_stats(stats) + "\n")
+        out.write(f"Insights from {store.location}\n\n" + format_stats(stats) + "\n")
     return EXIT_OK
 
 

@@ -105,8 +105,9 @@ class InsightsConfig:
     """The question and feedback log behind /stats (see bot/insights)."""
 
     enabled: bool = True
-    # SQLite file; empty means `insights.sqlite3` in data_dir.
-    database: Path | None = None
+    # A SQLite file (empty: `insights.sqlite3` in data_dir) or a postgresql:// URL.
+    # The DATABASE_URL environment variable, when set, wins (see bot/insights/store.py).
+    database: str | None = None
     # Question text is personal data: stored only when the operator turns this on.
     log_question_text: bool = False
     # Rows older than this many days are deleted; 0 keeps them forever.
@@ -331,6 +332,24 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
     raise TypeError(f"unsupported config type {hint!r} for {key}")  # programming error, not operator error
 
 
+# insights.database (or DATABASE_URL) starting with one of these keeps the log in PostgreSQL.
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _resolve_database(config: Config, resolve: Any, source: Path | None) -> str:
+    """insights.database: a PostgreSQL URL as given, a file path resolved like the others."""
+    database = config.insights.database
+    if database and "://" in database:
+        if not database.lower().startswith(DATABASE_URL_SCHEMES):
+            scheme = database.split("://", 1)[0]
+            raise ConfigError(
+                f"{source or DEFAULT_CONFIG_NAME}: 'insights.database' must be a file path or a postgresql:// URL,"
+                f" got a {scheme!r} URL"
+            )
+        return database
+    return str(resolve(Path(database) if database else config.data_dir / "insights.sqlite3"))
+
+
 def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
     def resolve(p: Path) -> Path:
         return p if p.is_absolute() else (base / p)
@@ -340,9 +359,6 @@ def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
         corpus=dataclasses.replace(config.corpus, path=resolve(config.corpus.path)),
         cache_dir=resolve(config.cache_dir),
         data_dir=resolve(config.data_dir),
-        insights=dataclasses.replace(
-            config.insights,
-            database=resolve(config.insights.database or config.data_dir / "insights.sqlite3"),
-        ),
+        insights=dataclasses.replace(config.insights, database=_resolve_database(config, resolve, source)),
         source=source,
     )
