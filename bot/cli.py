@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|chat|check|eval|run`.
+"""Command line: `python -m bot ask|chat|check|eval|stats|run|sync|invite`.
 
 Every command answers through the same Engine and the same presentation as the
 Discord bot, so what you see here is what the bot would post.
@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
 import yaml
 
@@ -71,25 +71,62 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+HISTORY_FILE = Path("~/.story_bot_history")  # like ~/.python_history: the operator's own lines, on their machine
+
+
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     engine = _engine(args)
     out.write(
         f"Story bot console: {engine.documents} document(s), {engine.passages} passages. "
         "Ask a question; an empty line or Ctrl-D quits.\n"
     )
-    while True:
-        try:
-            question = input("you> ")
-        except EOFError:
-            break
-        except UnicodeDecodeError:
-            out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
-            continue
-        if not question.strip():
-            break
-        reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
-        out.write("bot>\n" + reply.as_text() + "\n\n")
+    save_history = _line_editing(sys.stdin)
+    try:
+        while True:
+            try:
+                question = input("you> ")
+            except EOFError:
+                break
+            except UnicodeDecodeError:
+                out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
+                continue
+            if not question.strip():
+                break
+            reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
+            out.write("bot>\n" + reply.as_text() + "\n\n")
+    finally:
+        save_history()
     return EXIT_OK
+
+
+def _line_editing(stdin: TextIO) -> Callable[[], None]:
+    """Line editing and history for `chat` on a terminal; returns what saves the history.
+
+    Importing the stdlib's `readline` is what makes `input()` edit lines (arrows,
+    Ctrl-A/E, Ctrl-R) and recall earlier ones. Piped input needs none of it, and a
+    Python without readline (Windows, some minimal builds) reads plain lines.
+    """
+    if not stdin.isatty():
+        return lambda: None
+    try:
+        import readline
+    except ImportError:
+        return lambda: None
+    path = HISTORY_FILE.expanduser()
+    try:
+        readline.read_history_file(path)
+    except OSError:  # none yet, or unreadable: start afresh
+        pass
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(path)
+            path.chmod(0o600)  # questions are the operator's own, not the machine's other users'
+        except OSError as exc:
+            print(f"note: chat history not saved ({path}: {exc.strerror or exc})", file=sys.stderr)
+
+    return save
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -113,12 +150,26 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         + (" (postings from the index cache)" if getattr(index, "from_cache", False) else "")
         + "\n"
     )
+    cached = _cache_file(config, engine)
+    if cached is not None:
+        # Run at deploy time (a build step), this leaves the file a fresh start loads instead of analysing.
+        out.write(f"cache: {cached} ({'reused' if index.from_cache else 'written'}; start-up loads it)\n")
     if index.corpus.skipped:
         for problem in index.corpus.skipped:
             out.write(f"problem: {problem} (skipped)\n")
         return EXIT_PROBLEM
     out.write("ok\n")
     return EXIT_OK
+
+
+def _cache_file(config: Config, engine: Engine) -> Path | None:
+    """The index cache file just written or reused (the newest), when the corpus is large enough to have one."""
+    from .engine.index import SMALL
+
+    if engine.passages <= SMALL or not config.cache_dir.is_dir():
+        return None
+    files = sorted(config.cache_dir.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return files[0] if files else None
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
@@ -134,25 +185,58 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    """The /stats numbers, offline, straight from the insights database."""
-    from .insights import InsightsStore, compute_stats, database_path, format_stats
+    """The /stats numbers, offline, straight from the insights database (SQLite or PostgreSQL)."""
+    from .insights import InsightsStore, compute_stats, database_location, format_stats, is_postgres_url
 
+    if args.json:
+        return _stats_json(args, out)
     config = load_config(args.config)
-    path = database_path(config)
+    location = database_location(config)
     if not config.insights.enabled:
         out.write("note: insights are disabled in config (insights.enabled: false); showing what was kept\n")
-    if not path.exists():
-        out.write(f"No questions recorded yet (database {path} does not exist).\n")
+    if not is_postgres_url(location) and not Path(location).exists():
+        out.write(f"No questions recorded yet (database {location} does not exist).\n")
         return EXIT_OK
     store = InsightsStore.open(config)
     try:
         stats = compute_stats(store)
     finally:
         store.close()
-    if args.json:
-        out.write(json.dumps(stats.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        out.write(f"Insights from {path}\n\n" + format_stats(stats) + "\n")
+    out.write(f"Insights from {store.location}\n\n" + format_stats(stats) + "\n")
+    return EXIT_OK
+
+
+def _stats_json(args: argparse.Namespace, out: TextIO) -> int:
+    """`stats --json`: one JSON object whatever happens, because a script or a monitor reads it.
+
+    Always `enabled` (insights.enabled; null if the config cannot be read), `database`,
+    `recorded` (a log exists) and `error` (null, or the one-line problem, also on stderr,
+    with exit status 1); the numbers (as /stats shows them) when there is a log.
+    """
+    from .insights import InsightsStore, compute_stats, database_location, is_postgres_url
+
+    report: dict = {"enabled": None, "database": None, "recorded": False, "error": None}
+    try:
+        config = load_config(args.config)
+        report["enabled"] = config.insights.enabled
+        location = database_location(config)
+        # A URL is shown only as the store describes it (no password), once it is open.
+        report["database"] = "PostgreSQL" if is_postgres_url(location) else location
+        if is_postgres_url(location) or Path(location).exists():
+            store = InsightsStore.open(config)
+            report["database"] = store.location  # as it may be shown: a URL without its password
+            try:
+                report.update(compute_stats(store).to_json(), recorded=True)
+            finally:
+                store.close()
+    except (ConfigError, InsightsError) as exc:
+        report["error"] = str(exc)
+    except OSError as exc:
+        report["error"] = f"{exc.filename or report['database'] or ''}: {exc.strerror or exc}"
+    out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if report["error"] is not None:
+        print(f"error: {report['error']}", file=sys.stderr)
+        return EXIT_PROBLEM
     return EXIT_OK
 
 
@@ -160,6 +244,18 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from .discord_app.runner import run
 
     return run(args.config)
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import sync
+
+    return sync(args.config, out=out)
+
+
+def cmd_invite(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import invite
+
+    return invite(args.app_id, out=out)
 
 
 class UsageError(Exception):
@@ -193,10 +289,15 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("--config", default=None, help="config file (default: ./config.yaml)")
     run = sub.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN)")
     run.add_argument("--config", default=None)
+    sync = sub.add_parser("sync", help="sync the slash commands now, even if unchanged (token from DISCORD_TOKEN)")
+    sync.add_argument("--config", default=None)
+    invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite.add_argument("--app-id", default=None, help="the application id (else DISCORD_APPLICATION_ID, else asked with DISCORD_TOKEN)")
     return p
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run,
+            "sync": cmd_sync, "invite": cmd_invite}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -1,13 +1,14 @@
 """Why a passage was chosen: the question's terms, what each weighs, which the passage holds,
 and the signals and probability of the answer decision.
 
-Computed from the question's terms and a passage's position rather than from a stored
-Answer: the terms travel inside a Discord button, so "Why this?" and "Next match" keep
-working after a restart, and after a reload they describe the index now in service.
-The button also carries the probability the decision gave (`probability`), because the
-embedding model's similarity needs the question's own words, which are not kept; the
-word-level signals are recomputed here with the functions the answer used
-(signals.py), so they agree with it.
+BM25 is explainable, so the bot explains it. Computed from the question's terms and
+a passage's position rather than from a stored Answer: the Discord buttons recompute
+the terms from the question their answer shows (nothing is kept in memory), so "Why
+this?" and "Next match" keep working after a restart, and after a reload they describe
+the index now in service.
+The Discord button can carry no probability (a custom id keeps no question text), so
+`probability` is given only where the answer is at hand (the CLI, tests); the
+word-level signals are recomputed with the functions the answer used (signals.py).
 
 The matching rules are the answering step's (answering.py): a passage "has" a term
 when its text, or the speaker named just before an unattributed quote, contains it.

@@ -1,4 +1,5 @@
-"""Killing the bot mid-write (kill -9) loses nothing that was committed and leaves no half batch."""
+"""Killing the bot mid-write (kill -9) loses nothing that was committed and leaves no half batch,
+whether the log is a SQLite file or a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -21,13 +22,12 @@ BATCH = 50
 
 WRITER = textwrap.dedent(
     """
-    import dataclasses, sys
-    from pathlib import Path
-    from bot.config import Config, InsightsConfig
+    import sys
+    from bot.config import load_config
     from bot.insights import InsightsRecorder, InsightsStore, QuestionRecord
 
-    data_dir, mode, batch = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    config = dataclasses.replace(Config(), data_dir=data_dir, insights=InsightsConfig(log_question_text=True))
+    config_path, mode, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    config = load_config(config_path)  # and DATABASE_URL from the environment, when set
     store = InsightsStore.open(config)
     recorder = InsightsRecorder(store) if mode == "recorder" else None
     n = 0
@@ -50,11 +50,15 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.parametrize("mode", ["store", "recorder"])
-def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mode: str) -> None:
+def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mode: str, backend: str, request) -> None:
     data_dir = tmp_path / "data"
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text("data_dir: data\ninsights:\n  log_question_text: true\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if backend == "postgresql":
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_url")  # how a Procfile platform says it
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(data_dir), mode, str(BATCH)],
+        [sys.executable, "-c", WRITER, str(config_path), mode, str(BATCH)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -79,11 +83,13 @@ def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mo
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
-    path = data_dir / "insights.sqlite3"
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    conn.close()
-    config = Config(data_dir=data_dir, insights=InsightsConfig(log_question_text=True))
+    if backend == "sqlite":
+        path = data_dir / "insights.sqlite3"
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+    database = env.get("DATABASE_URL")
+    config = Config(data_dir=data_dir, insights=InsightsConfig(log_question_text=True, database=database))
     store = InsightsStore.open(config)  # opens cleanly after the crash
     ids = {row[0] for row in store.query("SELECT answer_id FROM questions")}
     for n in reported:
