@@ -71,6 +71,17 @@ class AnswersConfig:
 
 
 @dataclass(frozen=True)
+class ChannelSettings:
+    """How the bot answers in one channel (`discord.channels.<channel id>`)."""
+
+    # reply: answer where asked; thread: start a thread on the question and answer there;
+    # forum: answer each new post of this forum channel in its thread, once, unasked.
+    mode: Literal["reply", "thread", "forum"] = "reply"
+    # Parsed here so the key has its place; the answers' document scoping (issue 13, item 2) uses it.
+    documents: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class DiscordConfig:
     ephemeral: bool = False
     sync_commands: bool = True
@@ -86,6 +97,16 @@ class DiscordConfig:
     )
     # Shown under the bot's name in the member list; empty for none.
     status_text: str = "Ask me about the story: /ask"
+    # Per channel (its id): how the bot answers there; any channel not listed is `reply`.
+    # A thread follows its parent channel's entry unless it has its own.
+    channels: dict[int, ChannelSettings] = field(default_factory=dict, metadata=_range(1))
+    # Members may add the bot to their own account and use /ask and "Ask the story bot"
+    # anywhere (servers without the bot, DMs between people). Applied at start-up (command sync).
+    user_install: bool = False
+    # The operator has switched on the privileged Message Content intent for this bot in the
+    # developer portal: then a forum post is answered from its title and its first message,
+    # not from its title alone. Applied at start-up (intents are chosen when connecting).
+    message_content_intent: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,6 +253,11 @@ def _build(cls: type, raw: dict[str, Any], name: str, prefix: str) -> Any:
 
 def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
     origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if type(None) in typing.get_args(hint) and (value is None or value == ""):
+            return None  # an optional setting left empty: its default
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint):
         if value is None:
             return hint()
@@ -243,6 +269,13 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
         if value not in choices:
             raise ConfigError(f"{name}: '{key}' must be one of {', '.join(map(str, choices))}; got {value!r}")
         return value
+    if origin is dict:
+        key_hint, inner = typing.get_args(hint)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"{name}: '{key}' must be a mapping of ids to settings, got {_kind(value)}")
+        return {_convert(key_hint, _id(item), name, f"{key}.{item}", meta): _convert(inner, entry, name, f"{key}.{item}", {}) for item, entry in value.items()}
     if origin is tuple:
         inner = typing.get_args(hint)[0]
         if value is None:
@@ -250,10 +283,6 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"{name}: '{key}' must be a list, got {_kind(value)}")
         return tuple(_convert(inner, item, name, f"{key}[{i}]", meta) for i, item in enumerate(value))
-    if origin in (typing.Union, types.UnionType):
-        if type(None) in typing.get_args(hint) and (value is None or value == ""):
-            return None  # an optional setting left empty: its default
-        hint = next(a for a in typing.get_args(hint) if a is not type(None))
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{name}: '{key}' must be true or false, got {value!r}")
@@ -277,6 +306,13 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
             raise ConfigError(f"{name}: '{key}' must be a path, got {value!r}")
         return Path(value)
     raise TypeError(f"unsupported config type {hint!r} for {key}")  # programming error, not operator error
+
+
+def _id(key: Any) -> Any:
+    """A mapping key written as a Discord id: YAML reads `123:` as a number, `"123":` as text."""
+    if isinstance(key, str) and key.strip().isdigit():
+        return int(key.strip())
+    return key
 
 
 def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:

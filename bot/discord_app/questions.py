@@ -28,7 +28,7 @@ from .holder import EngineHolder
 log = logging.getLogger(__name__)
 
 Status = Literal["answered", "abstained", "cooldown", "error"]  # insights.records.STATUSES
-Surface = Literal["slash", "dm", "mention", "context_menu"]
+Surface = Literal["slash", "dm", "mention", "context_menu", "forum"]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-SURFACES = ("slash", "dm", "mention", "context_menu", "cli")
+SURFACES = ("slash", "dm", "mention", "context_menu", "forum", "cli")
 # What became of a question: an answer, "the story doesn't say", the asker's cooldown, or a failure.
 STATUSES = ("answered", "abstained", "cooldown", "error")
 

@@ -44,7 +44,7 @@ _MIGRATIONS: dict[int, str] = {
         answer_id TEXT PRIMARY KEY,
         asked_at REAL NOT NULL,             -- unix time (UTC)
         user_hash TEXT,                     -- HMAC of the user id, never the id
-        surface TEXT NOT NULL,              -- slash | dm | mention | context_menu | cli
+        surface TEXT NOT NULL,              -- slash | dm | mention | context_menu | forum | cli
         answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
         document_id TEXT,                   -- best passage, NULL when abstained
         first_paragraph INTEGER,

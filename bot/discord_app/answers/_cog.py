@@ -1,6 +1,9 @@
 """Where questions come in and answers go out: /ask, the "Ask the story bot" message
 command, DMs and @mentions. Each takes the question desk's one path, and the answer
-goes out as one embed with its buttons (or the cooldown notice, or an apology).
+goes out as one embed with its buttons (or the cooldown notice, or an apology): as a
+reply where it was asked, or in a thread of its own in a channel in thread mode
+(_threads.py). With `discord.user_install`, /ask and the message command also work
+through a member's own installation (installs.py).
 
 /ask is built when the Cog loads, not at import, because its option's length limit
 comes from the config (`discord.max_question_length`, applied at start-up). No
@@ -18,8 +21,10 @@ from discord.ext import commands
 from ..buttons._buttons import answer_controls
 from ..embeds import answer_embed
 from ..help._embeds import help_embed
+from ..installs import member_contexts, member_installs, may_answer_publicly, through_member_install_only
+from ..modes import ModeFallbacks, starts_threads
 from ..responding import SORRY, apologise, cooldown_text, deliver, send
-from ..tree import EVERYWHERE
+from . import _threads
 from ._autocomplete import AskSuggestions
 from ._messages import question_for_bot, question_in, reply_to
 
@@ -37,6 +42,7 @@ class Answers(commands.Cog):
         self.bot = bot
         self.suggestions = AskSuggestions(bot.holder)
         self._commands: list[app_commands.Command | app_commands.ContextMenu] = []
+        self.fallbacks = ModeFallbacks()  # thread mode without its permissions: replies, told once
 
     async def cog_load(self) -> None:
         self._commands = [self._ask_command(), self._ask_about_message()]
@@ -58,12 +64,13 @@ class Answers(commands.Cog):
 
     def _ask_command(self) -> app_commands.Command:
         limit = self.bot.settings.max_question_length
+        user_install = self.bot.settings.user_install
         bot = self.bot
 
         @app_commands.command(name="ask", description="Ask a question about the story; I quote the passage that answers it")
         @app_commands.describe(question="Your question, e.g. “When was Meng Wanzhou arrested?”")
-        @app_commands.allowed_contexts(**EVERYWHERE)
-        @app_commands.allowed_installs(guilds=True, users=False)
+        @app_commands.allowed_contexts(**member_contexts(user_install))
+        @app_commands.allowed_installs(**member_installs(user_install))
         async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, limit]) -> None:  # type: ignore[valid-type]
             await self.answer_interaction(interaction, question, "slash", bot.settings.ephemeral)
 
@@ -78,9 +85,11 @@ class Answers(commands.Cog):
         return ask
 
     def _ask_about_message(self) -> app_commands.ContextMenu:
+        user_install = self.bot.settings.user_install
+
         @app_commands.context_menu(name=ASK_ABOUT_MESSAGE)
-        @app_commands.allowed_contexts(**EVERYWHERE)
-        @app_commands.allowed_installs(guilds=True, users=False)
+        @app_commands.allowed_contexts(**member_contexts(user_install))
+        @app_commands.allowed_installs(**member_installs(user_install))
         async def ask_about(interaction: discord.Interaction, message: discord.Message) -> None:
             question = question_in(message)
             if not question:
@@ -92,7 +101,12 @@ class Answers(commands.Cog):
 
     async def answer_interaction(self, interaction: discord.Interaction, question: str, surface: str, ephemeral: bool) -> None:
         """Answer a question asked through an interaction (/ask, the message command): the
-        answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once."""
+        answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once.
+
+        Private where a member's own installation may not post publicly (installs.py). A
+        public /ask in a channel in thread mode is answered in a thread started on it."""
+        ephemeral = ephemeral or not may_answer_publicly(interaction)
+        threaded = not ephemeral and surface == "slash" and self._threads_for(interaction)
 
         async def defer() -> None:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -105,7 +119,20 @@ class Answers(commands.Cog):
         else:
             note = "question shortened" if outcome.truncated else None
             view = answer_controls(self.bot, outcome)
-            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+            embed = answer_embed(outcome.reply, outcome.question, note)
+            if threaded:
+                thread = await _threads.on_response(interaction, outcome.question)
+                if thread is not None and await _threads.post(thread, embed, view):
+                    return
+            await deliver(interaction, embed=embed, ephemeral=ephemeral, view=view)
+
+    def _threads_for(self, interaction: discord.Interaction) -> bool:
+        """Whether this /ask gets a thread: a channel in thread mode, the bot installed in
+        the server (a member's own installation cannot start threads), and the permissions."""
+        channel = interaction.channel
+        if channel is None or not starts_threads(self.bot.settings, channel) or through_member_install_only(interaction):
+            return False
+        return self.fallbacks.usable(channel.id, "thread", interaction.app_permissions)
 
     # -- DMs and @mentions --------------------------------------------------------------------
 
@@ -134,6 +161,7 @@ class Answers(commands.Cog):
         async def typing() -> None:
             await message.channel.typing()
 
+        threaded = self._threads_for_message(message)
         outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing)
         if outcome.status == "cooldown":
             if outcome.first_notice:  # in a channel, one notice per wait, not one per message
@@ -144,5 +172,17 @@ class Answers(commands.Cog):
             return
         note = "question shortened" if outcome.truncated else None
         view = answer_controls(bot, outcome)
-        if not await reply_to(message, embed=answer_embed(outcome.reply, note=note), view=view):
+        embed = answer_embed(outcome.reply, note=note)
+        if threaded:
+            thread = await _threads.on_message(message, outcome.question)
+            if thread is not None and await _threads.post(thread, embed, view):
+                return
+        if not await reply_to(message, embed=embed, view=view):
             await reply_to(message, content=SORRY)
+
+    def _threads_for_message(self, message: discord.Message) -> bool:
+        """Whether this mention gets a thread: a channel in thread mode where the bot has the permissions."""
+        channel, guild = message.channel, message.guild
+        if guild is None or guild.me is None or not starts_threads(self.bot.settings, channel):
+            return False
+        return self.fallbacks.usable(channel.id, "thread", channel.permissions_for(guild.me))  # type: ignore[union-attr]
