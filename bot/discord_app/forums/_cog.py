@@ -6,11 +6,13 @@ operator enabled the privileged Message Content intent and says so
 (`discord.message_content_intent: true`), because without it Discord sends that message
 with empty text. Each post is answered once: a second event for the same thread (a
 gateway replay, a cache that forgot the thread) is ignored. Posts by bots, including this
-one, are never answered.
+one, are never answered: the first message says who posted (its author comes with it,
+intent or not), and it follows the thread-create event on the gateway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # Posts remembered as answered (the oldest are forgotten first; a post is new only once).
 REMEMBERED = 10_000
+# How long to wait for a post's first message after its thread-create event.
+FIRST_MESSAGE_SECONDS = 5.0
 
 
 class Forums(commands.Cog):
@@ -68,9 +72,12 @@ class Forums(commands.Cog):
         while len(self._answered) > REMEMBERED:
             self._answered.popitem(last=False)
 
+        first = await self._first_message(thread)
+        if first is not None and first.author.bot:
+            return
         question = " ".join(thread.name.split())
-        if self.bot.settings.message_content_intent:
-            question = "\n".join(part for part in (question, await self._first_message(thread)) if part)
+        if self.bot.settings.message_content_intent and first is not None:
+            question = "\n".join(part for part in (question, question_in(first)) if part)
 
         async def typing() -> None:
             await thread.typing()
@@ -87,16 +94,21 @@ class Forums(commands.Cog):
         if not await _post(thread, embed=answer_embed(outcome.reply, note=note), view=answer_controls(self.bot, outcome)):
             await _post(thread, content=SORRY)
 
-    async def _first_message(self, thread: discord.Thread) -> str:
-        """The post's first message (its id is the thread's), or "" if it cannot be read."""
+    async def _first_message(self, thread: discord.Thread) -> discord.Message | None:
+        """The post's first message (its id is the thread's): from the gateway, which sends
+        it just after the thread, else from Discord (Read Message History); None if neither."""
         message = thread.starter_message
-        if message is None:
-            try:
-                message = await thread.fetch_message(thread.id)
-            except discord.HTTPException as exc:
-                log.warning("could not read the first message of forum post %s: %s %s", thread.id, exc.status, exc.text)
-                return ""
-        return question_in(message)
+        if message is not None:
+            return message
+        try:
+            return await self.bot.wait_for("message", check=lambda m: m.id == thread.id, timeout=FIRST_MESSAGE_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+        try:
+            return await thread.fetch_message(thread.id)
+        except discord.HTTPException as exc:
+            log.warning("could not read the first message of forum post %s: %s %s", thread.id, exc.status, exc.text)
+            return None
 
 
 async def _post(

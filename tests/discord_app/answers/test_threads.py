@@ -8,8 +8,6 @@ import logging
 from typing import Any
 
 import discord
-import yaml
-
 from ..conftest import World, plain, story_paragraphs
 
 MENG = "When was Meng Wanzhou arrested?"
@@ -20,20 +18,10 @@ def _paragraph_with(words: str) -> str:
     return next(p for p in story_paragraphs() if words in p)
 
 
-async def set_channels(world: World, channels: dict[Any, Any]) -> None:
-    """What an operator does: write `discord.channels` into config.yaml, then /reload (in a DM:
-    the operator is not a server admin)."""
-    config = yaml.safe_load(world.config_path.read_text(encoding="utf-8"))
-    config["discord"]["channels"] = channels
-    world.write_config(config)
-    result = await world.operator.user.slash("reload")
-    assert result.response.content.startswith("Reloaded"), result.response.content
-
-
 async def threaded_world(make_world, settings: dict[str, Any] | None = None, **overwrites: Any) -> tuple[World, Any]:
     world = await make_world(settings)
     channel = world.guild.create_text_channel("questions", **overwrites)
-    await set_channels(world, {channel.id: {"mode": "thread"}})
+    await world.reconfigure({"channels": {channel.id: {"mode": "thread"}}})
     return world, channel
 
 
@@ -112,7 +100,7 @@ async def test_without_create_public_threads_it_replies_and_logs_once(make_world
     channel = world.guild.create_text_channel(
         "questions", overwrites={me: discord.PermissionOverwrite(create_public_threads=False)}
     )
-    await set_channels(world, {channel.id: {"mode": "thread"}})
+    await world.reconfigure({"channels": {channel.id: {"mode": "thread"}}})
 
     with caplog.at_level(logging.WARNING, logger="bot"):
         first = await world.alice.send(channel, f"{world.bot.user.mention} {MENG}")
