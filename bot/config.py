@@ -99,7 +99,7 @@ class DiscordConfig:
     status_text: str = "Ask me about the story: /ask"
     # Per channel (its id): how the bot answers there; any channel not listed is `reply`.
     # A thread follows its parent channel's entry unless it has its own.
-    channels: dict[int, ChannelSettings] = field(default_factory=dict, metadata=_range(1))
+    channels: dict[int, ChannelSettings] = field(default_factory=dict)
     # Members may add the bot to their own account and use /ask and "Ask the story bot"
     # anywhere (servers without the bot, DMs between people). Applied at start-up (command sync).
     user_install: bool = False
@@ -270,12 +270,18 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
             raise ConfigError(f"{name}: '{key}' must be one of {', '.join(map(str, choices))}; got {value!r}")
         return value
     if origin is dict:
-        key_hint, inner = typing.get_args(hint)
+        inner = typing.get_args(hint)[1]  # keys: Discord ids
         if value is None:
             return {}
         if not isinstance(value, dict):
             raise ConfigError(f"{name}: '{key}' must be a mapping of ids to settings, got {_kind(value)}")
-        return {_convert(key_hint, _id(item), name, f"{key}.{item}", meta): _convert(inner, entry, name, f"{key}.{item}", {}) for item, entry in value.items()}
+        converted = {}
+        for item, entry in value.items():
+            number = _id(item)
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise ConfigError(f"{name}: '{key}.{item}': the keys of '{key}' must be Discord ids (positive whole numbers)")
+            converted[number] = _convert(inner, entry, name, f"{key}.{item}", {})
+        return converted
     if origin is tuple:
         inner = typing.get_args(hint)[0]
         if value is None:
