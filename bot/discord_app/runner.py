@@ -59,7 +59,14 @@ def run(config_path: str | Path | None = None) -> int:
         _error(f"Discord refused the token in {TOKEN_VARIABLE}; check it (or reset it) in the Developer Portal")
         return EXIT_PROBLEM
     except discord.PrivilegedIntentsRequired:
-        _error("Discord says the bot requested a privileged intent it is not allowed to use")
+        if config.discord.message_content_intent:  # the only privileged intent the bot may request
+            _error(
+                "Discord refused the Message Content intent that 'discord.message_content_intent: true' requests: "
+                "enable it in the Developer Portal (your application → Bot → Privileged Gateway Intents) "
+                "or set discord.message_content_intent to false"
+            )
+        else:
+            _error("Discord says the bot requested a privileged intent it is not allowed to use")
         return EXIT_PROBLEM
     except (aiohttp.ClientError, OSError) as exc:
         _error(f"cannot reach Discord ({type(exc).__name__}); check the network connection")
