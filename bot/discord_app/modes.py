@@ -51,6 +51,18 @@ def starts_threads(settings: DiscordConfig, channel: object) -> bool:
     return isinstance(channel, discord.TextChannel) and channel_settings(settings, channel).mode == "thread"
 
 
+def opens_forum_post(settings: DiscordConfig, message: discord.Message) -> bool:
+    """Whether `message` is the first message of a post in a forum in `forum` mode (its id
+    is the post's): the post is answered once from the forum feature, not again as a mention."""
+    channel = message.channel
+    return (
+        isinstance(channel, discord.Thread)
+        and message.id == channel.id
+        and isinstance(channel.parent, discord.ForumChannel)
+        and channel_settings(settings, channel).mode == "forum"
+    )
+
+
 class ModeFallbacks:
     """Decides whether a mode can be used with the bot's permissions in a channel, and
     tells the operator once per channel and mode when it cannot."""

@@ -22,7 +22,7 @@ from ..buttons._buttons import answer_controls
 from ..embeds import answer_embed
 from ..help._embeds import help_embed
 from ..installs import member_contexts, member_installs, may_answer_publicly, through_member_install_only
-from ..modes import ModeFallbacks, starts_threads
+from ..modes import ModeFallbacks, opens_forum_post, starts_threads
 from ..responding import SORRY, apologise, cooldown_text, deliver, send
 from . import _threads
 from ._autocomplete import AskSuggestions
@@ -150,7 +150,7 @@ class Answers(commands.Cog):
         if me is None or not bot.holder.loaded:
             return
         question = question_for_bot(message, me)
-        if question is None:
+        if question is None or opens_forum_post(bot.settings, message):  # a new post: answered by forums/
             return
         surface = "dm" if message.guild is None else "mention"
         if not question:  # "@bot" alone, or a DM with only an attachment: explain instead

@@ -42,6 +42,7 @@ class Forums(commands.Cog):
         self.bot = bot
         self.fallbacks = ModeFallbacks()
         self._answered: OrderedDict[int, None] = OrderedDict()
+        self._not_forums: set[int] = set()  # channels in forum mode that are not forums (told once)
 
     @commands.Cog.listener()
     async def on_thread_create(self, thread: discord.Thread) -> None:
@@ -55,9 +56,12 @@ class Forums(commands.Cog):
         me = self.bot.user
         if me is None or not self.bot.holder.loaded or thread.id in self._answered:
             return False
-        if not isinstance(thread.parent, discord.ForumChannel):  # threads of text channels are not posts
-            return False
         if channel_settings(self.bot.settings, thread).mode != "forum":
+            return False
+        if not isinstance(thread.parent, discord.ForumChannel):  # a thread in a text channel is not a post
+            if thread.parent_id not in self._not_forums:
+                self._not_forums.add(thread.parent_id)
+                log.warning("channel %s is in forum mode but is not a forum channel: its threads are not answered unasked", thread.parent_id)
             return False
         owner = thread.guild.get_member(thread.owner_id) if thread.owner_id else None
         return thread.owner_id not in (None, me.id) and not (owner is not None and owner.bot)

@@ -139,3 +139,20 @@ async def test_thread_answers_ping_nobody(make_world):
     assert len(sent) >= 3
     for message in sent:
         assert not message.mention_everyone and message.mentions == [] and message.role_mentions == [], (message.type, message.content, message.interaction_metadata)
+
+
+async def test_if_discord_refuses_the_thread_the_answer_is_a_reply(make_world, caplog):
+    world, channel = await threaded_world(make_world)
+    world.env.inject_error("POST", "/channels/*/messages/*/threads", status=500, times=2)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        asked = await world.alice.send(channel, f"{world.bot.user.mention} {MENG}")
+        result = await world.bob.slash(channel, "ask", question=KOTAK)
+
+    assert channel.threads == []
+    reply = next(m for m in bot_messages(channel) if m.reference is not None and m.reference.message_id == asked.id)
+    assert reply.embeds[0].footer.text.startswith("¶5")
+    # /ask: the question was posted, the thread refused, so the answer follows it in the channel.
+    answers = [m for m in bot_messages(channel) if m.embeds and m.interaction_metadata is not None]
+    assert [plain(m.embeds[0].description) for m in answers] == [_paragraph_with("Ritesh Kotak")]
+    assert result.acknowledged
+    assert sum("could not start a thread" in r.getMessage() for r in caplog.records) == 2

@@ -127,3 +127,26 @@ async def test_without_send_messages_in_threads_posts_are_left_and_it_logs_once(
     warnings = [r.getMessage() for r in caplog.records if "forum mode" in r.getMessage()]
     assert len(warnings) == 1, warnings
     assert str(forum.id) in warnings[0] and "Send Messages in Threads" in warnings[0]
+
+
+async def test_a_text_channel_set_to_forum_mode_does_not_answer_its_threads_unasked(make_world, caplog):
+    world = await make_world()
+    await world.reconfigure({"channels": {world.channel.id: {"mode": "forum"}}})
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        for title in (MENG, "Who is Ritesh Kotak?"):
+            thread = world.env.backend.create_thread(world.channel.id, title, world.alice.id)
+            await world.env.settle()
+            assert [m for m in world.env.backend.messages.get(thread.id, {}).values()] == []
+    warnings = [r.getMessage() for r in caplog.records if "not a forum channel" in r.getMessage()]
+    assert len(warnings) == 1 and str(world.channel.id) in warnings[0]
+
+
+async def test_a_post_that_mentions_the_bot_is_answered_once(make_world):
+    world, forum = await forum_world(make_world)
+    thread = await post(world, forum, world.alice, MENG, f"{world.bot.user.mention} {MENG}")
+    assert len(bot_messages(thread)) == 1
+
+    # A later mention in the post is a follow-up, answered as a reply in the post's thread.
+    follow_up = await world.bob.send(thread, f"{world.bot.user.mention} Who is Ritesh Kotak?")
+    answers = bot_messages(thread)
+    assert len(answers) == 2 and answers[-1].reference.message_id == follow_up.id
