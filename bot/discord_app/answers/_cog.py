@@ -21,12 +21,12 @@ from discord.ext import commands
 from ..buttons._buttons import answer_controls
 from ..embeds import answer_embed
 from ..help._embeds import help_embed
-from ..installs import member_contexts, member_installs, may_answer_publicly, through_member_install_only
-from ..modes import ModeFallbacks, opens_forum_post, starts_threads
+from ..installs import may_answer_publicly, member_contexts, member_installs
+from ..modes import opens_forum_post
 from ..responding import SORRY, apologise, cooldown_text, deliver, send
-from . import _threads
 from ._autocomplete import AskSuggestions
 from ._messages import question_for_bot, question_in, reply_to
+from ._threads import ThreadMode
 
 if TYPE_CHECKING:
     from ...engine import Engine
@@ -42,7 +42,7 @@ class Answers(commands.Cog):
         self.bot = bot
         self.suggestions = AskSuggestions(bot.holder)
         self._commands: list[app_commands.Command | app_commands.ContextMenu] = []
-        self.fallbacks = ModeFallbacks()  # thread mode without its permissions: replies, told once
+        self.threads = ThreadMode()
 
     async def cog_load(self) -> None:
         self._commands = [self._ask_command(), self._ask_about_message()]
@@ -106,7 +106,7 @@ class Answers(commands.Cog):
         Private where a member's own installation may not post publicly (installs.py). A
         public /ask in a channel in thread mode is answered in a thread started on it."""
         ephemeral = ephemeral or not may_answer_publicly(interaction)
-        threaded = not ephemeral and surface == "slash" and self._threads_for(interaction)
+        threaded = not ephemeral and surface == "slash" and self.threads.for_interaction(self.bot.settings, interaction)
 
         async def defer() -> None:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -120,19 +120,9 @@ class Answers(commands.Cog):
             note = "question shortened" if outcome.truncated else None
             view = answer_controls(self.bot, outcome)
             embed = answer_embed(outcome.reply, outcome.question, note)
-            if threaded:
-                thread = await _threads.on_response(interaction, outcome.question)
-                if thread is not None and await _threads.post(thread, embed, view):
-                    return
+            if threaded and await self.threads.answer_interaction(interaction, outcome.question, embed, view):
+                return
             await deliver(interaction, embed=embed, ephemeral=ephemeral, view=view)
-
-    def _threads_for(self, interaction: discord.Interaction) -> bool:
-        """Whether this /ask gets a thread: a channel in thread mode, the bot installed in
-        the server (a member's own installation cannot start threads), and the permissions."""
-        channel = interaction.channel
-        if channel is None or not starts_threads(self.bot.settings, channel) or through_member_install_only(interaction):
-            return False
-        return self.fallbacks.usable(channel.id, "thread", interaction.app_permissions)
 
     # -- DMs and @mentions --------------------------------------------------------------------
 
@@ -161,7 +151,7 @@ class Answers(commands.Cog):
         async def typing() -> None:
             await message.channel.typing()
 
-        threaded = self._threads_for_message(message)
+        threaded = self.threads.for_message(bot.settings, message)
         outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing)
         if outcome.status == "cooldown":
             if outcome.first_notice:  # in a channel, one notice per wait, not one per message
@@ -173,16 +163,7 @@ class Answers(commands.Cog):
         note = "question shortened" if outcome.truncated else None
         view = answer_controls(bot, outcome)
         embed = answer_embed(outcome.reply, note=note)
-        if threaded:
-            thread = await _threads.on_message(message, outcome.question)
-            if thread is not None and await _threads.post(thread, embed, view):
-                return
+        if threaded and await self.threads.answer_message(message, outcome.question, embed, view):
+            return
         if not await reply_to(message, embed=embed, view=view):
             await reply_to(message, content=SORRY)
-
-    def _threads_for_message(self, message: discord.Message) -> bool:
-        """Whether this mention gets a thread: a channel in thread mode where the bot has the permissions."""
-        channel, guild = message.channel, message.guild
-        if guild is None or guild.me is None or not starts_threads(self.bot.settings, channel):
-            return False
-        return self.fallbacks.usable(channel.id, "thread", channel.permissions_for(guild.me))  # type: ignore[union-attr]

@@ -16,9 +16,12 @@ import re
 
 import discord
 
+from ...config import DiscordConfig
 from ...presentation import escape_markdown, shorten
 from ..embeds import NO_PINGS, notice
+from ..installs import through_member_install_only
 from ..limits import THREAD_NAME
+from ..modes import ModeFallbacks, starts_threads
 from ._messages import _MARKUP
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,42 @@ def thread_name(question: str) -> str:
     at most 100 characters."""
     text = " ".join(_MARKUP.sub(" ", question).split())
     return shorten(_MASS_MENTION.sub("@\u200b\\1", text), THREAD_NAME) or "Question"
+
+
+class ThreadMode:
+    """Where a question gets a thread, and answering in it; the permissions fallback is told once per channel."""
+
+    def __init__(self) -> None:
+        self.fallbacks = ModeFallbacks()
+
+    def for_interaction(self, settings: DiscordConfig, interaction: discord.Interaction) -> bool:
+        """A channel in thread mode, the bot installed in the server (a member's own
+        installation cannot start the bot's threads), and the permissions there."""
+        channel = interaction.channel
+        if channel is None or not starts_threads(settings, channel) or through_member_install_only(interaction):
+            return False
+        return self.fallbacks.usable(channel.id, "thread", interaction.app_permissions)
+
+    def for_message(self, settings: DiscordConfig, message: discord.Message) -> bool:
+        """A channel in thread mode where the bot has the permissions."""
+        channel, guild = message.channel, message.guild
+        if guild is None or guild.me is None or not starts_threads(settings, channel):
+            return False
+        return self.fallbacks.usable(channel.id, "thread", channel.permissions_for(guild.me))  # type: ignore[union-attr]
+
+    async def answer_interaction(
+        self, interaction: discord.Interaction, question: str, embed: discord.Embed, view: discord.ui.View | None
+    ) -> bool:
+        """The question as the response, the answer in a thread on it; False if Discord refused."""
+        thread = await on_response(interaction, question)
+        return thread is not None and await post(thread, embed, view)
+
+    async def answer_message(
+        self, message: discord.Message, question: str, embed: discord.Embed, view: discord.ui.View | None
+    ) -> bool:
+        """The answer in a thread on the member's message; False if Discord refused."""
+        thread = await on_message(message, question)
+        return thread is not None and await post(thread, embed, view)
 
 
 async def on_message(message: discord.Message, question: str) -> discord.Thread | None:
