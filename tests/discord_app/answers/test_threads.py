@@ -156,3 +156,15 @@ async def test_if_discord_refuses_the_thread_the_answer_is_a_reply(make_world, c
     assert [plain(m.embeds[0].description) for m in answers] == [_paragraph_with("Ritesh Kotak")]
     assert result.acknowledged
     assert sum("could not start a thread" in r.getMessage() for r in caplog.records) == 2
+
+
+async def test_the_buttons_work_on_an_answer_in_a_thread(make_world):
+    world, channel = await threaded_world(make_world)
+    await world.alice.send(channel, f"{world.bot.user.mention} {MENG}")
+    [thread] = channel.threads
+    [answer] = bot_messages(thread)
+
+    clicked = await world.alice.click(answer, label="Next match")  # the asker pages their answer
+
+    assert clicked.response.id == answer.id  # edited in place, in the thread
+    assert "match 2 of" in clicked.response.embeds[0].footer.text
