@@ -95,7 +95,10 @@ class Forums(commands.Cog):
             await _post(thread, content=SORRY)
             return
         note = "question shortened" if outcome.truncated else None
-        if not await _post(thread, embed=answer_embed(outcome.reply, note=note), view=answer_controls(self.bot, outcome)):
+        embed = answer_embed(outcome.reply, outcome.question, note)  # the question shown: Why this? reads it back
+        delivered = await _post(thread, embed=embed, view=answer_controls(self.bot, outcome, thread.owner_id))
+        self.bot.desk.delivered(outcome, delivered)  # the log line, and the insights log if it was sent
+        if not delivered:
             await _post(thread, content=SORRY)
 
     async def _first_message(self, thread: discord.Thread) -> discord.Message | None:
