@@ -30,7 +30,7 @@ import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence
 
 from ..config import DATABASE_URL_SCHEMES, Config
 from .records import FeedbackRecord, QuestionRecord, Record
@@ -40,10 +40,8 @@ log = logging.getLogger(__name__)
 
 SALT_FILE = "insights.salt"
 DEFAULT_DATABASE = "insights.sqlite3"
-DATABASE_URL = "DATABASE_URL"  # the environment variable Procfile platforms set for their PostgreSQL add-on
 
 __all__ = [
-    "DATABASE_URL",
     "InsightsError",
     "InsightsStore",
     "SALT_FILE",
@@ -72,20 +70,12 @@ def is_postgres_url(location: str | os.PathLike[str] | None) -> bool:
     return isinstance(location, str) and location.lower().startswith(DATABASE_URL_SCHEMES)
 
 
-def database_location(config: Config, environ: Mapping[str, str] = os.environ) -> str:
-    """Where the log lives: `DATABASE_URL` if set, else `insights.database` (a file path or URL).
+def database_location(config: Config) -> str:
+    """Where the log lives: `insights.database`, a file path or a PostgreSQL URL.
 
-    The environment wins because a platform's add-on sets it and rotates its
-    credentials; the config file cannot keep up with that.
+    `DATABASE_URL`, when set, has already replaced it: the config applies the
+    environment's overrides (bot/config.py, ENVIRONMENT).
     """
-    url = environ.get(DATABASE_URL, "").strip()
-    if url:
-        if not is_postgres_url(url):
-            scheme = url.split("://", 1)[0] if "://" in url else url[:20]
-            raise InsightsError(
-                f"{DATABASE_URL}: only PostgreSQL is supported (postgresql://...), got a {scheme!r} URL"
-            )
-        return url
     database = config.insights.database
     if database is None:
         return str(config.data_dir / DEFAULT_DATABASE)
@@ -127,7 +117,7 @@ class InsightsStore(ABC):
     def open(
         cls, config: Config, clock: Callable[[], float] = time.time, *, busy_timeout: float = 10.0
     ) -> "InsightsStore":
-        """The store described by the config (or DATABASE_URL); raises InsightsError naming it.
+        """The store described by the config; raises InsightsError naming it.
 
         `busy_timeout`: how long to wait for a database another process has locked.
         """

@@ -92,6 +92,7 @@ class InsightsRecorder:
         self._next_purge = time.monotonic() + purge_seconds  # the store purged when it opened
         self._last_drop_warning = float("-inf")
         self.error: InsightsError | None = None  # why the store is not open (None when it is)
+        self.accepted = 0  # records queued by record(); accepted - written - failed are not yet committed
         self.written = 0
         self.failed = 0  # records a batch could not commit (logged)
         self.dropped = 0  # records refused because the queue was full or the recorder closed
@@ -123,11 +124,17 @@ class InsightsRecorder:
                 full = True
             else:
                 self._waiting += 1
+                self.accepted += 1
                 full = False
         if full:
             self._warn_dropped()
             return
         self._put(record)
+
+    @property
+    def unwritten(self) -> int:
+        """Records accepted but not yet committed (nor given up on): what a stop now would lose."""
+        return self.accepted - self.written - self.failed
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is committed (tests, shutdown); False on timeout."""
@@ -350,7 +357,9 @@ class InsightsRecorder:
             return
         for attempt in range(3):
             try:
-                self.written += store.write(batch)
+                stored = store.write(batch)
+                self.written += stored
+                self.failed += len(batch) - stored  # refused by the store (an answer id clash, logged there)
                 return
             except Exception:  # noqa: BLE001 - any failure of a batch: retry, then drop and log
                 if attempt == 2:

@@ -22,13 +22,12 @@ BATCH = 50
 
 WRITER = textwrap.dedent(
     """
-    import dataclasses, sys
-    from pathlib import Path
-    from bot.config import Config, InsightsConfig
+    import sys
+    from bot.config import load_config
     from bot.insights import InsightsRecorder, InsightsStore, QuestionRecord
 
-    data_dir, mode, batch = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    config = dataclasses.replace(Config(), data_dir=data_dir, insights=InsightsConfig(log_question_text=True))
+    config_path, mode, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    config = load_config(config_path)  # and DATABASE_URL from the environment, when set
     store = InsightsStore.open(config)
     recorder = InsightsRecorder(store) if mode == "recorder" else None
     n = 0
@@ -53,11 +52,13 @@ WRITER = textwrap.dedent(
 @pytest.mark.parametrize("mode", ["store", "recorder"])
 def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mode: str, backend: str, request) -> None:
     data_dir = tmp_path / "data"
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text("data_dir: data\ninsights:\n  log_question_text: true\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if backend == "postgresql":
         env["DATABASE_URL"] = request.getfixturevalue("postgres_url")  # how a Procfile platform says it
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(data_dir), mode, str(BATCH)],
+        [sys.executable, "-c", WRITER, str(config_path), mode, str(BATCH)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
