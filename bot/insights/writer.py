@@ -277,6 +277,9 @@ class InsightsRecorder:
             if reopen is not None and self._store is None:
                 self._handle_reopen(reopen)  # nothing open to commit to: the batch goes to the new store
                 reopen = None
+                if self._store is None and self.error is not None and self.error.transient:
+                    self._requeue(batch)  # still busy: kept for the background retry, not dropped
+                    batch = []
             if batch:
                 self._write(batch)
             if reopen is not None:
@@ -286,6 +289,13 @@ class InsightsRecorder:
                 marker.done.set()
         self._purge_if_due()
         return stop
+
+    def _requeue(self, batch: list[Record]) -> None:
+        """Put records back for a later round (they still count against the queue's bound)."""
+        with self._lock:
+            self._waiting += len(batch)
+            for record in batch:
+                self._queue.put(record)
 
     def _handle_reopen(self, request: _Reopen) -> None:
         with self._lock:
