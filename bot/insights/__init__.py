@@ -3,6 +3,7 @@
 Knows neither the engine nor Discord: the bot and the CLI hand it plain records.
 """
 
+from .gaps import Gap, Gaps, GapTerm
 from .stats import Counts, Stats, compute_stats, format_stats
 from .records import FeedbackRecord, QuestionRecord, new_answer_id
 from .store import InsightsError, InsightsStore, database_path
@@ -11,6 +12,9 @@ from .writer import InsightsRecorder
 __all__ = [
     "Counts",
     "FeedbackRecord",
+    "Gap",
+    "GapTerm",
+    "Gaps",
     "InsightsError",
     "InsightsRecorder",
     "InsightsStore",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
+
+from .gaps import GapTerm, gap_terms
 
 SURFACES = ("slash", "dm", "mention", "context_menu", "cli")
 
@@ -31,11 +33,14 @@ class QuestionRecord:
     score: float | None = None
     coverage: float | None = None
     asked_at: float | None = None  # unix time; None = now
+    # The question's subject terms, from the caller's analysis; kept only if it was declined (gaps.py).
+    terms: tuple[GapTerm, ...] = ()
 
     def __post_init__(self) -> None:
         # Checked here, in the caller, so one bad record cannot sink a background batch.
         if self.surface not in SURFACES:
             raise ValueError(f"unknown surface {self.surface!r} (known: {', '.join(SURFACES)})")
+        object.__setattr__(self, "terms", gap_terms(self.terms))
 
     @classmethod
     def from_answer(
@@ -44,6 +49,7 @@ class QuestionRecord:
         surface: str,
         user_id: int | str | None = None,
         answer_id: str | None = None,
+        terms: Iterable[tuple[str, str, float]] = (),
     ) -> "QuestionRecord":
         """Build from an engine Answer (duck-typed: this package does not import the engine)."""
         best = answer.best
@@ -58,6 +64,7 @@ class QuestionRecord:
             part=best.passage.part if best else None,
             score=float(best.score) if best else None,
             coverage=float(answer.coverage),
+            terms=tuple(terms),
         )
 
 
@@ -70,6 +77,11 @@ class FeedbackRecord:
     document_id: str | None = None
     paragraphs: tuple[int, int] | None = None
     given_at: float | None = None
+    # The answered question's subject terms, kept if the vote is "not helpful" (gaps.py).
+    terms: tuple[GapTerm, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", gap_terms(self.terms))
 
 
 Record = QuestionRecord | FeedbackRecord

@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..config import Config
+from . import gaps
 from .records import FeedbackRecord, QuestionRecord, Record
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SALT_FILE = "insights.salt"
 DEFAULT_DATABASE = "insights.sqlite3"
 
@@ -67,6 +68,19 @@ _MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (answer_id, user_hash)       -- one vote per person per answer; changing it overwrites
     );
     CREATE INDEX feedback_given_at ON feedback (given_at);
+    """,
+    # What the story is missing (gaps.py): the subject terms of declined questions and of
+    # answers marked not helpful, nothing else.
+    2: """
+    CREATE TABLE gap_terms (
+        answer_id TEXT NOT NULL,            -- the question (questions.answer_id)
+        term TEXT NOT NULL,                 -- analysed term (stem)
+        word TEXT NOT NULL,                 -- as the member wrote it, folded
+        weight REAL NOT NULL,               -- the term's weight in the story when asked
+        noted_at REAL NOT NULL,             -- unix time: asked (declined) or voted (not helpful)
+        PRIMARY KEY (answer_id, term)
+    );
+    CREATE INDEX gap_terms_noted_at ON gap_terms (noted_at);
     """,
 }
 
@@ -243,13 +257,14 @@ class InsightsStore:
 
     def _insert_question(self, conn: sqlite3.Connection, r: QuestionRecord) -> None:
         first, last = r.paragraphs if r.paragraphs else (None, None)
+        asked_at = r.asked_at if r.asked_at is not None else self.now()
         conn.execute(
             "INSERT OR IGNORE INTO questions (answer_id, asked_at, user_hash, surface, answered, document_id,"
             " first_paragraph, last_paragraph, part, score, coverage, question)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 r.answer_id,
-                r.asked_at if r.asked_at is not None else self.now(),
+                asked_at,
                 self.hash_user(r.user_id),
                 r.surface,
                 int(r.answered),
@@ -262,9 +277,12 @@ class InsightsStore:
                 r.question if self.log_question_text else None,
             ),
         )
+        if not r.answered and r.terms:
+            gaps.note(conn, r.answer_id, r.terms, asked_at)
 
     def _upsert_feedback(self, conn: sqlite3.Connection, r: FeedbackRecord) -> None:
         first, last = r.paragraphs if r.paragraphs else (None, None)
+        given_at = r.given_at if r.given_at is not None else self.now()
         conn.execute(
             "INSERT INTO feedback (answer_id, user_hash, helpful, given_at, match_rank, document_id,"
             " first_paragraph, last_paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -276,13 +294,14 @@ class InsightsStore:
                 r.answer_id,
                 self.hash_user(r.user_id) or "",
                 int(r.helpful),
-                r.given_at if r.given_at is not None else self.now(),
+                given_at,
                 r.match_rank,
                 r.document_id,
                 first,
                 last,
             ),
         )
+        gaps.on_feedback(conn, r, given_at)
 
     def _erase_question_text(self) -> None:
         with self._transaction() as conn:
@@ -311,6 +330,7 @@ class InsightsStore:
         with self._transaction() as conn:
             deleted = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
             deleted += conn.execute("DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
+            deleted += gaps.purge(conn, cutoff)
         if deleted:
             log.info("insights: deleted %d row(s) older than %d days", deleted, self.retention_days)
         return deleted

@@ -6,6 +6,7 @@ batches whatever has queued into one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import sqlite3
@@ -13,7 +14,8 @@ import threading
 import time
 from typing import Any
 
-from .records import Record
+from .gaps import RecentTerms
+from .records import FeedbackRecord, QuestionRecord, Record
 from .store import InsightsError, InsightsStore
 
 log = logging.getLogger(__name__)
@@ -55,13 +57,14 @@ class InsightsRecorder:
         self._next_purge = time.monotonic() + purge_seconds  # the store purged when it opened
         self.written = 0
         self.failed = 0
+        self._answer_terms = RecentTerms()  # for a later "not helpful" vote (gaps.py)
 
     def record(self, record: Record) -> None:
         """Queue a record; never blocks, never raises for storage problems."""
         if self._closed:
             log.warning("insights: recorder closed, dropping %s", type(record).__name__)
             return
-        self._put(record)
+        self._put(self._with_gap_terms(record))
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is committed (tests, shutdown)."""
@@ -82,6 +85,16 @@ class InsightsRecorder:
             thread.join(timeout)
         if thread is None or not thread.is_alive():
             self.store.close()
+
+    def _with_gap_terms(self, record: Record) -> Record:
+        """Remember an answered question's terms; hand them to a "not helpful" vote on it."""
+        if isinstance(record, QuestionRecord) and record.answered:
+            self._answer_terms.remember(record.answer_id, record.terms)
+        elif isinstance(record, FeedbackRecord) and not record.helpful and not record.terms:
+            terms = self._answer_terms.get(record.answer_id)
+            if terms:
+                return dataclasses.replace(record, terms=terms)
+        return record
 
     @property
     def running(self) -> bool:

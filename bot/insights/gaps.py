@@ -1,0 +1,266 @@
+"""What the story is missing: the declined questions and the "not helpful" answers, grouped by the terms they share.
+
+The terms come from the caller (the bot analyses each question with the engine's one
+analysis and hands the record its subject terms: this package knows neither the engine
+nor Discord). They are kept only for a question the bot declined and for an answer
+someone marked not helpful, with the log's retention; an answer whose "not helpful"
+votes all become "helpful" loses them.
+
+Grouping is greedy and explainable: among the gaps not yet grouped, take the term the
+most of them share, a term counting for more the rarer it is in the story (its weight,
+the smoothed IDF "Why this?" shows: highest for a word the story never uses, lowest for
+one the whole story is about), so twelve questions that mention "Huawei" on a Huawei
+story do not hide three about "Nokia". That term's gaps form a group; repeat. A group
+is shown with the terms most of its questions share besides ("nokia + contract"),
+written as members wrote them, largest group first.
+
+Privacy: terms are question text. Without `insights.log_question_text` a group (and
+each extra term in it) is shown only when at least two different people (salted
+hashes) asked it, and never with an example; with it, each group shows its latest
+question as an example, which is erased with the rest of the question text.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+
+if TYPE_CHECKING:
+    from .records import FeedbackRecord
+    from .store import InsightsStore
+
+MAX_TERMS = 32  # per question: far more than a 500-character question has subject words
+MAX_TERM_CHARS = 64
+
+
+class GapTerm(NamedTuple):
+    term: str  # the analysed term (a stem): what groups questions
+    word: str  # the word as the member wrote it (folded): what the operator reads
+    weight: float  # the term's weight in the story when asked
+
+
+def gap_terms(terms: Iterable[Any]) -> tuple[GapTerm, ...]:
+    """Checked (term, word, weight) triples, each term once; raises ValueError naming the bad one."""
+    out: dict[str, GapTerm] = {}
+    for item in terms:
+        try:
+            term, word, weight = item
+        except (TypeError, ValueError):
+            raise ValueError(f"a gap term is (term, word, weight), not {item!r}") from None
+        if not isinstance(term, str) or not isinstance(word, str) or not term or not word:
+            raise ValueError(f"a gap term's term and word are non-empty strings, not {item!r}")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"a gap term's weight is a number >= 0, not {item!r}")
+        out.setdefault(term[:MAX_TERM_CHARS], GapTerm(term[:MAX_TERM_CHARS], word[:MAX_TERM_CHARS], float(weight)))
+    return tuple(out.values())[:MAX_TERMS]
+
+
+# -- writing (called by the store inside its transaction; plain SQL, portable) ------------
+
+
+def note(conn: Any, answer_id: str, terms: Iterable[GapTerm], noted_at: float) -> None:
+    """Keep a gap's terms (a declined question, or an answer just marked not helpful)."""
+    conn.executemany(
+        "INSERT INTO gap_terms (answer_id, term, word, weight, noted_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (answer_id, term) DO NOTHING",
+        [(answer_id, t.term, t.word, t.weight, noted_at) for t in terms],
+    )
+
+
+def on_feedback(conn: Any, record: "FeedbackRecord", given_at: float) -> None:
+    """A "not helpful" vote keeps the answer's terms; when no such vote is left on an
+    answered question, its terms go (a declined question keeps them whatever the votes)."""
+    if not record.helpful:
+        note(conn, record.answer_id, record.terms, given_at)
+        return
+    conn.execute(
+        "DELETE FROM gap_terms WHERE answer_id = ?"
+        " AND answer_id NOT IN (SELECT answer_id FROM feedback WHERE answer_id = ? AND helpful = 0)"
+        " AND answer_id NOT IN (SELECT answer_id FROM questions WHERE answer_id = ? AND answered = 0)",
+        (record.answer_id, record.answer_id, record.answer_id),
+    )
+
+
+def purge(conn: Any, cutoff: float) -> int:
+    """The log's retention: terms noted before the cutoff, or whose question is gone."""
+    deleted = conn.execute("DELETE FROM gap_terms WHERE noted_at < ?", (cutoff,)).rowcount
+    deleted += conn.execute(
+        "DELETE FROM gap_terms WHERE answer_id NOT IN (SELECT answer_id FROM questions)"
+    ).rowcount
+    return max(deleted, 0)
+
+
+class RecentTerms:
+    """The terms of recent answered questions, in memory only, until someone votes.
+
+    An answered question's terms are not stored (most answers are fine); the recorder
+    remembers the latest ones here so that a "not helpful" vote can hand them to the
+    store. Bounded; lost on restart (a vote on an older answer counts without terms).
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._terms: OrderedDict[str, tuple[GapTerm, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, answer_id: str, terms: tuple[GapTerm, ...]) -> None:
+        if not terms:
+            return
+        with self._lock:
+            self._terms[answer_id] = terms
+            self._terms.move_to_end(answer_id)
+            while len(self._terms) > self._size:
+                self._terms.popitem(last=False)
+
+    def get(self, answer_id: str) -> tuple[GapTerm, ...]:
+        with self._lock:
+            return self._terms.get(answer_id, ())
+
+
+# -- reading and grouping -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One group: questions that share `terms[0]` (and mostly the others)."""
+
+    terms: tuple[str, ...]  # analysed terms: the group's term first, then the ones most of it shares
+    words: tuple[str, ...]  # the same terms as members wrote them
+    questions: int  # declined questions + answers marked not helpful
+    declined: int
+    not_helpful: int
+    people: int  # different (hashed) askers
+    example: str | None = None  # the latest question's text, only when question text is kept
+
+    @property
+    def label(self) -> str:
+        return " + ".join(self.words)
+
+
+@dataclass(frozen=True)
+class Gaps:
+    groups: tuple[Gap, ...] = ()
+    declined: int = 0  # every declined question kept
+    not_helpful: int = 0  # every answered question with a "not helpful" vote
+    examples: bool = False  # whether groups carry an example (question text is kept)
+
+    @property
+    def questions(self) -> int:
+        return self.declined + self.not_helpful
+
+    @property
+    def not_shown(self) -> int:
+        """Gaps in no group shown: no shared term, fewer than two people, no terms kept, or beyond the top groups."""
+        return max(self.questions - sum(g.questions for g in self.groups), 0)
+
+
+@dataclass
+class _Entry:
+    answer_id: str
+    asker: str | None
+    declined: bool
+    asked_at: float
+    question: str | None
+    terms: dict[str, GapTerm] = field(default_factory=dict)
+
+
+def _people(entries: Iterable[_Entry]) -> int:
+    return len({e.asker for e in entries if e.asker is not None})
+
+
+def _common_word(entries: list[_Entry], term: str) -> str:
+    counts = Counter(e.terms[term].word for e in entries if term in e.terms)
+    return min(counts, key=lambda w: (-counts[w], w))
+
+
+def group(entries: list[_Entry], *, min_people: int, examples: bool, limit: int) -> tuple[Gap, ...]:
+    """Greedy grouping (see the module docstring); `min_people` 2 when question text is not kept."""
+    left = list(entries)
+    found: list[tuple[float, Gap]] = []
+
+    def allowed(members: list[_Entry]) -> bool:
+        return bool(members) if min_people <= 1 else _people(members) >= min_people
+
+    while left and len(found) < limit:
+        sharing: dict[str, list[_Entry]] = {}
+        for entry in left:
+            for term in entry.terms:
+                sharing.setdefault(term, []).append(entry)
+        best: tuple[float, int, str] | None = None
+        for term, members in sharing.items():
+            if not allowed(members):
+                continue
+            weight = sum(e.terms[term].weight for e in members) / len(members)
+            # Largest weighted share first; then more questions; then the term, for a stable order.
+            key = (-len(members) * weight, -len(members), term)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            break
+        score, _, term = best
+        members = sharing[term]
+        chosen = {id(e) for e in members}
+        left = [e for e in left if id(e) not in chosen]
+        found.append((-score, _gap(term, members, min_people, examples)))
+    found.sort(key=lambda item: (-item[1].questions, -item[0], item[1].terms[0]))
+    return tuple(gap for _, gap in found)
+
+
+def _gap(term: str, members: list[_Entry], min_people: int, examples: bool) -> Gap:
+    # The other terms at least half the group (and at least two questions) share: "nokia + contract".
+    counts = Counter(t for e in members for t in e.terms if t != term)
+    need = max(2, math.ceil(len(members) / 2))
+    extra = [
+        t
+        for t, n in counts.items()
+        if n >= need and (min_people <= 1 or _people(e for e in members if t in e.terms) >= min_people)
+    ]
+    weight = {t: max(e.terms[t].weight for e in members if t in e.terms) for t in extra}
+    extra.sort(key=lambda t: (-counts[t], -weight[t], t))
+    terms = (term, *extra[:2])
+    example = None
+    if examples:
+        texts = [e for e in members if e.question]
+        if texts:
+            example = max(texts, key=lambda e: (e.asked_at, e.answer_id)).question
+    declined = sum(1 for e in members if e.declined)
+    return Gap(
+        terms=terms,
+        words=tuple(_common_word(members, t) for t in terms),
+        questions=len(members),
+        declined=declined,
+        not_helpful=len(members) - declined,
+        people=_people(members),
+        example=example,
+    )
+
+
+def compute_gaps(store: "InsightsStore", floor: float, limit: int = 10) -> Gaps:
+    """The gaps kept since `floor` (unix time), grouped; question text only if the store keeps it."""
+    examples = store.log_question_text
+    rows = store.query(
+        "SELECT g.answer_id, g.term, g.word, g.weight, q.user_hash, q.answered, q.asked_at, q.question"
+        " FROM gap_terms g JOIN questions q ON q.answer_id = g.answer_id"
+        " WHERE g.noted_at >= ? AND q.asked_at >= ?"
+        " ORDER BY g.answer_id, g.term",
+        (floor, floor),
+    )
+    entries: dict[str, _Entry] = {}
+    for answer_id, term, word, weight, asker, answered, asked_at, question in rows:
+        entry = entries.get(answer_id)
+        if entry is None:
+            entry = entries[answer_id] = _Entry(
+                answer_id, asker, not answered, asked_at, question if examples else None
+            )
+        entry.terms[term] = GapTerm(term, word, weight)
+    declined = store.query("SELECT count(*) FROM questions WHERE answered = 0 AND asked_at >= ?", (floor,))[0][0]
+    not_helpful = store.query(
+        "SELECT count(DISTINCT f.answer_id) FROM feedback f JOIN questions q ON q.answer_id = f.answer_id"
+        " WHERE f.helpful = 0 AND q.answered = 1 AND f.given_at >= ? AND q.asked_at >= ?",
+        (floor, floor),
+    )[0][0]
+    groups = group(list(entries.values()), min_people=1 if examples else 2, examples=examples, limit=limit)
+    return Gaps(groups, declined, not_helpful, examples)
