@@ -17,6 +17,7 @@ from discord import app_commands
 
 from ..engine.suggestions import MAX_CHARS, Suggester, cached_suggester, suggester_for
 from ..insights import InsightsError, InsightsRecorder, InsightsStore, Stats, compute_stats
+from ..insights import Gaps
 from ..insights.stats import Counts, paragraph_span, percent
 from ..presentation import escape_markdown, shorten
 from .commands import EVERYWHERE, answer_interaction, operator_command
@@ -194,6 +195,24 @@ def _lines(lines: list[str], empty: str) -> str:
     return out or empty
 
 
+def gaps_field(gaps: Gaps) -> str:
+    """Declined and "not helpful" questions grouped by shared terms, largest first, within one field."""
+    head = f"{gaps.declined} declined · {gaps.not_helpful} marked not helpful"
+    lines = [head]
+    for gap in gaps.groups:
+        kinds = " · ".join(
+            part for part in (f"{gap.declined} declined" if gap.declined else "", f"{gap.not_helpful} 👎" if gap.not_helpful else "") if part
+        )
+        lines.append(f"**{gap.questions}** × {escape_markdown(shorten(gap.label, 100))} ({kinds})")
+        if gap.example is not None:
+            lines.append(f"> {escape_markdown(shorten(' '.join(gap.example.split()), 150))}")
+    if not gaps.groups:
+        lines.append("No group yet." if gaps.examples else "No group yet: without question text, a group needs two people.")
+    elif not gaps.examples:
+        lines.append("*Terms only; each group was asked by two or more people.*")
+    return _lines(lines, head)
+
+
 def stats_embed(stats: Stats, titles: dict[str, str]) -> discord.Embed:
     kept = "forever" if stats.retention_days <= 0 else f"{stats.retention_days} days"
     embed = discord.Embed(title="Questions and feedback", colour=ANSWERED)
@@ -205,6 +224,7 @@ def stats_embed(stats: Stats, titles: dict[str, str]) -> discord.Embed:
         title = escape_markdown(shorten(titles.get(p.document_id, p.document_id), 80))
         top.append(f"{p.questions} × “{title}” {paragraph_span(p.paragraphs)} (👍 {p.helpful} · 👎 {p.not_helpful})")
     embed.add_field(name="Most asked paragraphs", value=_lines(top, "None yet."), inline=False)
+    embed.add_field(name="Gaps: what the story is missing", value=gaps_field(stats.gaps), inline=False)
     if stats.question_text_logged:
         for name, items in (("Recent unanswered questions", stats.recent_unanswered), ("Recent “not helpful” answers", stats.recent_not_helpful)):
             lines = [

@@ -23,6 +23,7 @@ import discord
 
 from ..engine import Engine
 from ..engine.explanation import Explanation, explain, match_at
+from ..engine.topics import topics
 from ..insights import FeedbackRecord, QuestionRecord, new_answer_id
 from ..presentation import escape_markdown, paragraph_label, quote_block, render_match, shorten
 from .embeds import DESCRIPTION, NO_PINGS, TITLE, answer_embed, fit
@@ -172,7 +173,9 @@ def answer_controls(bot: "StoryBot", outcome: Outcome, surface: str, user_id: in
         aid = new_answer_id()
         recorder = getattr(getattr(bot, "insights", None), "recorder", None)
         if recorder is not None:
-            recorder.record(QuestionRecord.from_answer(answer, surface, user_id, aid))
+            # Its subject terms: kept if it was declined, or if someone marks the answer not helpful.
+            terms = topics(answer, outcome.engine.index.analyzer)
+            recorder.record(QuestionRecord.from_answer(answer, surface, user_id, aid, terms=terms))
         refs = [] if answer.abstained else fitting_refs(aid, [PassageRef.of(m.passage).encode() for m in answer.matches])
         return controls(aid, 0, refs, answer.terms, feedback=recorder is not None, reason_kind=answer.reason_kind)
     except Exception:
