@@ -7,12 +7,12 @@ someone marked not helpful, with the log's retention; an answer whose "not helpf
 votes all become "helpful" loses them.
 
 Grouping is greedy and explainable: among the gaps not yet grouped, take the term the
-most of them share, a term counting for more the rarer it is in the story (its weight,
-the smoothed IDF "Why this?" shows: highest for a word the story never uses, lowest for
-one the whole story is about), so twelve questions that mention "Huawei" on a Huawei
-story do not hide three about "Nokia". That term's gaps form a group; repeat. A group
-is shown with the terms most of its questions share besides ("nokia + contract"),
-written as members wrote them, largest group first.
+most of them share, a term counting for more the rarer it is in the story (its score is
+the sum of its weights, the smoothed IDF "Why this?" shows: highest for a word the story
+never uses, lowest for one the whole story is about), so twelve questions that mention
+"Huawei" on a Huawei story do not hide three about "Nokia". That term's gaps form a
+group; repeat. A group is shown with the terms most of its questions share besides
+("nokia + contract"), written as members wrote them, largest group first.
 
 Privacy: terms are question text. Without `insights.log_question_text` a group (and
 each extra term in it) is shown only when at least two different people (salted
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .records import FeedbackRecord
     from .store import InsightsStore
 
+MAX_GAPS = 20_000  # the latest gaps grouped by /stats: bounds its time on a busy bot's log (about a second)
 MAX_TERMS = 32  # per question: far more than a 500-character question has subject words
 MAX_TERM_CHARS = 64
 
@@ -43,17 +44,21 @@ class GapTerm(NamedTuple):
 
 
 def gap_terms(terms: Iterable[Any]) -> tuple[GapTerm, ...]:
-    """Checked (term, word, weight) triples, each term once; raises ValueError naming the bad one."""
+    """Checked (term, word, weight) triples, each term once.
+
+    A ValueError names the bad one by position, never by its text: terms are question text,
+    and the message may reach a log.
+    """
     out: dict[str, GapTerm] = {}
-    for item in terms:
+    for number, item in enumerate(terms, 1):
         try:
             term, word, weight = item
         except (TypeError, ValueError):
-            raise ValueError(f"a gap term is (term, word, weight), not {item!r}") from None
+            raise ValueError(f"gap term {number} is not a (term, word, weight) triple") from None
         if not isinstance(term, str) or not isinstance(word, str) or not term or not word:
-            raise ValueError(f"a gap term's term and word are non-empty strings, not {item!r}")
+            raise ValueError(f"gap term {number}: term and word must be non-empty strings")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
-            raise ValueError(f"a gap term's weight is a number >= 0, not {item!r}")
+            raise ValueError(f"gap term {number}: the weight must be a number >= 0")
         out.setdefault(term[:MAX_TERM_CHARS], GapTerm(term[:MAX_TERM_CHARS], word[:MAX_TERM_CHARS], float(weight)))
     return tuple(out.values())[:MAX_TERMS]
 
@@ -177,34 +182,48 @@ def _common_word(entries: list[_Entry], term: str) -> str:
 
 
 def group(entries: list[_Entry], *, min_people: int, examples: bool, limit: int) -> tuple[Gap, ...]:
-    """Greedy grouping (see the module docstring); `min_people` 2 when question text is not kept."""
-    left = list(entries)
+    """Greedy grouping (see the module docstring); `min_people` 2 when question text is not kept.
+
+    A term's score is the sum of its weights over the gaps not yet grouped that hold it
+    (how many share it, times how telling it is); counts are kept up to date as gaps are
+    grouped, so the cost is one pass over the terms plus one pass over the vocabulary per group.
+    """
+    sharing: dict[str, list[_Entry]] = {}
+    score: dict[str, float] = {}
+    askers: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for entry in entries:
+        for term, gap_term in entry.terms.items():
+            sharing.setdefault(term, []).append(entry)
+            score[term] = score.get(term, 0.0) + gap_term.weight
+            if entry.asker is not None:
+                askers[term][entry.asker] += 1
+    left = {id(e) for e in entries}
+    remaining = {term: len(members) for term, members in sharing.items()}
     found: list[tuple[float, Gap]] = []
-
-    def allowed(members: list[_Entry]) -> bool:
-        return bool(members) if min_people <= 1 else _people(members) >= min_people
-
-    while left and len(found) < limit:
-        sharing: dict[str, list[_Entry]] = {}
-        for entry in left:
-            for term in entry.terms:
-                sharing.setdefault(term, []).append(entry)
+    while len(found) < limit:
         best: tuple[float, int, str] | None = None
-        for term, members in sharing.items():
-            if not allowed(members):
+        for term, count in remaining.items():
+            if count == 0 or (min_people > 1 and len(askers.get(term, ())) < min_people):
                 continue
-            weight = sum(e.terms[term].weight for e in members) / len(members)
             # Largest weighted share first; then more questions; then the term, for a stable order.
-            key = (-len(members) * weight, -len(members), term)
+            key = (-round(score[term], 6), -count, term)  # rounded: sums and differences of floats
             if best is None or key < best:
                 best = key
         if best is None:
             break
-        score, _, term = best
-        members = sharing[term]
-        chosen = {id(e) for e in members}
-        left = [e for e in left if id(e) not in chosen]
-        found.append((-score, _gap(term, members, min_people, examples)))
+        term = best[2]
+        members = [e for e in sharing[term] if id(e) in left]
+        for entry in members:
+            left.discard(id(entry))
+            for other, gap_term in entry.terms.items():
+                remaining[other] -= 1
+                score[other] -= gap_term.weight
+                if entry.asker is not None:
+                    counter = askers[other]
+                    counter[entry.asker] -= 1
+                    if counter[entry.asker] == 0:
+                        del counter[entry.asker]
+        found.append((-best[0], _gap(term, members, min_people, examples)))
     found.sort(key=lambda item: (-item[1].questions, -item[0], item[1].terms[0]))
     return tuple(gap for _, gap in found)
 
@@ -238,15 +257,18 @@ def _gap(term: str, members: list[_Entry], min_people: int, examples: bool) -> G
     )
 
 
-def compute_gaps(store: "InsightsStore", floor: float, limit: int = 10) -> Gaps:
-    """The gaps kept since `floor` (unix time), grouped; question text only if the store keeps it."""
+def compute_gaps(store: "InsightsStore", floor: float, limit: int = 10, latest: int = MAX_GAPS) -> Gaps:
+    """The `latest` gaps kept since `floor` (unix time), grouped; question text only if the store keeps it."""
     examples = store.log_question_text
     rows = store.query(
         "SELECT g.answer_id, g.term, g.word, g.weight, q.user_hash, q.answered, q.asked_at, q.question"
         " FROM gap_terms g JOIN questions q ON q.answer_id = g.answer_id"
-        " WHERE g.noted_at >= ? AND q.asked_at >= ?"
+        " WHERE g.noted_at >= ? AND q.asked_at >= ? AND g.answer_id IN ("
+        "   SELECT k.answer_id FROM questions k WHERE k.asked_at >= ?"
+        "   AND k.answer_id IN (SELECT answer_id FROM gap_terms WHERE noted_at >= ?)"
+        "   ORDER BY k.asked_at DESC, k.answer_id DESC LIMIT ?)"
         " ORDER BY g.answer_id, g.term",
-        (floor, floor),
+        (floor, floor, floor, floor, latest),
     )
     entries: dict[str, _Entry] = {}
     for answer_id, term, word, weight, asker, answered, asked_at, question in rows:

@@ -238,9 +238,10 @@ def test_json_carries_the_groups(insights_config) -> None:
 
 
 def test_a_bad_term_is_refused_where_the_record_is_built() -> None:
-    with pytest.raises(ValueError, match="weight"):
-        QuestionRecord("x", "slash", False, terms=(("nokia", "nokia", float("nan")),))
-    with pytest.raises(ValueError, match="term, word, weight"):
+    with pytest.raises(ValueError, match="gap term 2: the weight") as bad:
+        QuestionRecord("x", "slash", False, terms=(("zte", "zte", 1.0), ("nokia", "nokia", float("nan"))))
+    assert "nokia" not in str(bad.value)  # terms are question text: never in a message that may be logged
+    with pytest.raises(ValueError, match="gap term 1 is not a"):
         QuestionRecord("x", "slash", False, terms=("nokia",))
     record = QuestionRecord("x", "slash", False, terms=(("nokia", "Nokia", 3), ("nokia", "nokias", 3)))
     assert record.terms == (GapTerm("nokia", "Nokia", 3.0),)  # each term once
