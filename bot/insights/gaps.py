@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .records import FeedbackRecord
     from .store import InsightsStore
 
-MAX_GAPS = 20_000  # the latest gaps grouped by /stats: bounds its time on a busy bot's log (about a second)
+MAX_GAPS = 20_000  # the latest gaps grouped by /stats: bounds its time on a busy bot's log (BENCHMARKS.md)
 MAX_TERMS = 32  # per question: far more than a 500-character question has subject words
 MAX_TERM_CHARS = 64
 
