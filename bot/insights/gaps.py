@@ -68,11 +68,12 @@ def gap_terms(terms: Iterable[Any]) -> tuple[GapTerm, ...]:
 
 def note(conn: Any, answer_id: str, terms: Iterable[GapTerm], noted_at: float) -> None:
     """Keep a gap's terms (a declined question, or an answer just marked not helpful)."""
-    conn.executemany(
-        "INSERT INTO gap_terms (answer_id, term, word, weight, noted_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (answer_id, term) DO NOTHING",
-        [(answer_id, t.term, t.word, t.weight, noted_at) for t in terms],
-    )
+    for t in terms:  # a few per question; conn.execute alone works on every DB-API driver we use
+        conn.execute(
+            "INSERT INTO gap_terms (answer_id, term, word, weight, noted_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (answer_id, term) DO NOTHING",
+            (answer_id, t.term, t.word, t.weight, noted_at),
+        )
 
 
 def on_feedback(conn: Any, record: "FeedbackRecord", given_at: float) -> None:

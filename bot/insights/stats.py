@@ -213,14 +213,14 @@ def format_stats(stats: Stats, titles: Mapping[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def gaps_summary(gaps: Gaps) -> str:
+def _gaps_summary(gaps: Gaps) -> str:
     return (
         f"{gaps.questions} question(s) the story did not serve: {gaps.declined} declined,"
         f" {gaps.not_helpful} answer(s) marked not helpful"
     )
 
 
-def gap_count(gap: Gap) -> str:
+def _gap_count(gap: Gap) -> str:
     parts = [f"{gap.declined} declined"] if gap.declined else []
     if gap.not_helpful:
         parts.append(f"{gap.not_helpful} not helpful")
@@ -229,11 +229,11 @@ def gap_count(gap: Gap) -> str:
 
 def gap_lines(gaps: Gaps) -> list[str]:
     """The "Gaps" section: what members asked that the story does not cover, largest group first."""
-    lines = ["Gaps (what the story is missing): " + gaps_summary(gaps)]
+    lines = ["Gaps (what the story is missing): " + _gaps_summary(gaps)]
     if not gaps.groups:
         lines.append("  (no group yet" + ("" if gaps.examples else ": without question text, a group needs two people") + ")")
     for gap in gaps.groups:
-        lines.append(f"  {gap.questions:>4} × {gap.label}  ({gap_count(gap)})")
+        lines.append(f"  {gap.questions:>4} × {gap.label}  ({_gap_count(gap)})")
         if gap.example is not None:
             lines.append(f"         e.g. “{' '.join(gap.example.split())}”")
     if gaps.groups and gaps.not_shown:
