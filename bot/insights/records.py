@@ -13,6 +13,8 @@ from typing import Any, Iterable
 from .gaps import GapTerm, gap_terms
 
 SURFACES = ("slash", "dm", "mention", "context_menu", "cli")
+# What became of a question: an answer, "the story doesn't say", the asker's cooldown, or a failure.
+STATUSES = ("answered", "abstained", "cooldown", "error")
 
 
 def new_answer_id() -> str:
@@ -22,6 +24,14 @@ def new_answer_id() -> str:
 
 @dataclass(frozen=True)
 class QuestionRecord:
+    """What one question did: the one record of it, for the log line, the insights log and
+    any other listener of the Discord question desk.
+
+    `paragraphs` is the span of the passage that answered (the one scored and quoted), not
+    the wider span of a citation that includes a speaker's paragraph shown as context: the
+    feedback on that answer and `--json` name the same paragraphs.
+    """
+
     answer_id: str
     surface: str
     answered: bool
@@ -33,6 +43,8 @@ class QuestionRecord:
     score: float | None = None
     coverage: float | None = None
     asked_at: float | None = None  # unix time; None = now
+    status: str = ""  # one of STATUSES; "" = "answered" or "abstained" from `answered`
+    seconds: float = 0.0  # how long the answer took
     # The question's subject terms, from the caller's analysis; kept only if it was declined (gaps.py).
     terms: tuple[GapTerm, ...] = ()
 
@@ -40,7 +52,19 @@ class QuestionRecord:
         # Checked here, in the caller, so one bad record cannot sink a background batch.
         if self.surface not in SURFACES:
             raise ValueError(f"unknown surface {self.surface!r} (known: {', '.join(SURFACES)})")
+        if not self.status:
+            object.__setattr__(self, "status", "answered" if self.answered else "abstained")
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r} (known: {', '.join(STATUSES)})")
+        if self.answered != (self.status == "answered"):
+            raise ValueError(f"status {self.status!r} contradicts answered={self.answered}")
         object.__setattr__(self, "terms", gap_terms(self.terms))
+
+    @property
+    def has_answer(self) -> bool:
+        """An answer or an abstention reached the asker: what the insights log keeps (a
+        cooldown or an error is only a log line)."""
+        return self.status in ("answered", "abstained")
 
     @classmethod
     def from_answer(
@@ -49,6 +73,7 @@ class QuestionRecord:
         surface: str,
         user_id: int | str | None = None,
         answer_id: str | None = None,
+        seconds: float = 0.0,
         terms: Iterable[tuple[str, str, float]] = (),
     ) -> "QuestionRecord":
         """Build from an engine Answer (duck-typed: this package does not import the engine)."""
@@ -64,8 +89,16 @@ class QuestionRecord:
             part=best.passage.part if best else None,
             score=float(best.score) if best else None,
             coverage=float(answer.coverage),
+            seconds=seconds,
             terms=tuple(terms),
         )
+
+    @classmethod
+    def failed(
+        cls, status: str, surface: str, user_id: int | str | None, question: str, answer_id: str | None = None, seconds: float = 0.0
+    ) -> "QuestionRecord":
+        """A question that got no answer: the asker's cooldown, or an error."""
+        return cls(answer_id or new_answer_id(), surface, False, user_id, question, status=status, seconds=seconds)
 
 
 @dataclass(frozen=True)

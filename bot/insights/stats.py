@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+from ..presentation import paragraph_span
 from .gaps import Gap, Gaps, compute_gaps
 from .store import InsightsStore
 
@@ -154,11 +155,6 @@ def compute_stats(
         oldest=_utc(oldest) if oldest is not None else None,
         gaps=compute_gaps(store, floor, limit=gaps),
     )
-
-
-def paragraph_span(paragraphs: tuple[int, int]) -> str:
-    first, last = paragraphs
-    return f"¶{first}" if first == last else f"¶{first}–{last}"
 
 
 def percent(part: int, whole: int) -> str:

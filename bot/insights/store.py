@@ -277,7 +277,7 @@ class InsightsStore:
                 r.question if self.log_question_text else None,
             ),
         )
-        if not r.answered and r.terms:
+        if r.status == "abstained" and r.terms:  # declined: what the story is missing
             gaps.note(conn, r.answer_id, r.terms, asked_at)
 
     def _upsert_feedback(self, conn: sqlite3.Connection, r: FeedbackRecord) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..engine.test_hostile_input import live_mentions
-from .conftest import World, plain
-from .test_hostile_questions import check_no_pings
-from .test_stats import field
+from ...engine.test_hostile_input import live_mentions
+from ..conftest import World, plain
+from ..test_hostile_questions import check_no_pings
+from .test_stats_command import field
 
 MENG = "When was Meng Wanzhou arrested?"
 GAPS = "Gaps"
@@ -19,7 +19,7 @@ async def _members_ask(world: World) -> None:
     meng = await world.alice.slash(world.channel, "ask", question=MENG)
     await world.alice.click(meng.response, label="Not helpful")
     await world.alice.slash(world.channel, "ask", question="Does Ericsson sell 5G gear?")
-    assert world.bot.insights.recorder.flush(timeout=10)
+    assert world.insights.recorder.flush(timeout=10)
 
 
 async def test_the_operator_sees_the_groups_with_an_example_each(make_world):
