@@ -26,7 +26,7 @@ import math
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 
 if TYPE_CHECKING:
     from .records import FeedbackRecord
@@ -63,26 +63,30 @@ def gap_terms(terms: Iterable[Any]) -> tuple[GapTerm, ...]:
     return tuple(out.values())[:MAX_TERMS]
 
 
-# -- writing (called by the store inside its transaction; plain SQL, portable) ------------
+# -- writing: called by the store inside its write transaction ------------------------------
+# `run(sql, params)` runs one statement in that transaction: plain SQL with `?` placeholders
+# (the store's own runner, which a PostgreSQL backend translates), returning a cursor.
+
+Run = Callable[[str, Sequence[Any]], Any]
 
 
-def note(conn: Any, answer_id: str, terms: Iterable[GapTerm], noted_at: float) -> None:
+def note(run: Run, answer_id: str, terms: Iterable[GapTerm], noted_at: float) -> None:
     """Keep a gap's terms (a declined question, or an answer just marked not helpful)."""
-    for t in terms:  # a few per question; conn.execute alone works on every DB-API driver we use
-        conn.execute(
+    for t in terms:  # a few per question
+        run(
             "INSERT INTO gap_terms (answer_id, term, word, weight, noted_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (answer_id, term) DO NOTHING",
             (answer_id, t.term, t.word, t.weight, noted_at),
         )
 
 
-def on_feedback(conn: Any, record: "FeedbackRecord", given_at: float) -> None:
+def on_feedback(run: Run, record: "FeedbackRecord", given_at: float) -> None:
     """A "not helpful" vote keeps the answer's terms; when no such vote is left on an
     answered question, its terms go (a declined question keeps them whatever the votes)."""
     if not record.helpful:
-        note(conn, record.answer_id, record.terms, given_at)
+        note(run, record.answer_id, record.terms, given_at)
         return
-    conn.execute(
+    run(
         "DELETE FROM gap_terms WHERE answer_id = ?"
         " AND answer_id NOT IN (SELECT answer_id FROM feedback WHERE answer_id = ? AND helpful = 0)"
         " AND answer_id NOT IN (SELECT answer_id FROM questions WHERE answer_id = ? AND answered = 0)",
@@ -90,12 +94,10 @@ def on_feedback(conn: Any, record: "FeedbackRecord", given_at: float) -> None:
     )
 
 
-def purge(conn: Any, cutoff: float) -> int:
+def purge(run: Run, cutoff: float) -> int:
     """The log's retention: terms noted before the cutoff, or whose question is gone."""
-    deleted = conn.execute("DELETE FROM gap_terms WHERE noted_at < ?", (cutoff,)).rowcount
-    deleted += conn.execute(
-        "DELETE FROM gap_terms WHERE answer_id NOT IN (SELECT answer_id FROM questions)"
-    ).rowcount
+    deleted = run("DELETE FROM gap_terms WHERE noted_at < ?", (cutoff,)).rowcount
+    deleted += run("DELETE FROM gap_terms WHERE answer_id NOT IN (SELECT answer_id FROM questions)", ()).rowcount
     return max(deleted, 0)
 
 

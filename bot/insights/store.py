@@ -278,7 +278,7 @@ class InsightsStore:
             ),
         )
         if r.status == "abstained" and r.terms:  # declined: what the story is missing
-            gaps.note(conn, r.answer_id, r.terms, asked_at)
+            gaps.note(conn.execute, r.answer_id, r.terms, asked_at)
 
     def _upsert_feedback(self, conn: sqlite3.Connection, r: FeedbackRecord) -> None:
         first, last = r.paragraphs if r.paragraphs else (None, None)
@@ -301,7 +301,7 @@ class InsightsStore:
                 last,
             ),
         )
-        gaps.on_feedback(conn, r, given_at)
+        gaps.on_feedback(conn.execute, r, given_at)
 
     def _erase_question_text(self) -> None:
         with self._transaction() as conn:
@@ -330,7 +330,7 @@ class InsightsStore:
         with self._transaction() as conn:
             deleted = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
             deleted += conn.execute("DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
-            deleted += gaps.purge(conn, cutoff)
+            deleted += gaps.purge(conn.execute, cutoff)
         if deleted:
             log.info("insights: deleted %d row(s) older than %d days", deleted, self.retention_days)
         return deleted
