@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 
 if TYPE_CHECKING:
     from .records import FeedbackRecord
-    from .store import InsightsStore
 
 MAX_GAPS = 20_000  # the latest gaps grouped by /stats: bounds its time on a busy bot's log (BENCHMARKS.md)
 MAX_TERMS = 32  # per question: far more than a 500-character question has subject words
@@ -260,10 +259,19 @@ def _gap(term: str, members: list[_Entry], min_people: int, examples: bool) -> G
     )
 
 
-def compute_gaps(store: "InsightsStore", floor: float, limit: int = 10, latest: int = MAX_GAPS) -> Gaps:
-    """The `latest` gaps kept since `floor` (unix time), grouped; question text only if the store keeps it."""
-    examples = store.log_question_text
-    rows = store.query(
+def compute_gaps(
+    query: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]],
+    floor: float,
+    examples: bool,
+    limit: int = 10,
+    latest: int = MAX_GAPS,
+) -> Gaps:
+    """The `latest` gaps kept since `floor` (unix time), grouped.
+
+    `query` reads rows (the store's, or one snapshot's); `examples`: question text is kept,
+    so groups carry one and need not have two people.
+    """
+    rows = query(
         "SELECT g.answer_id, g.term, g.word, g.weight, q.user_hash, q.answered, q.asked_at, q.question"
         " FROM gap_terms g JOIN questions q ON q.answer_id = g.answer_id"
         " WHERE g.noted_at >= ? AND q.asked_at >= ? AND g.answer_id IN ("
@@ -281,8 +289,8 @@ def compute_gaps(store: "InsightsStore", floor: float, limit: int = 10, latest: 
                 answer_id, asker, not answered, asked_at, question if examples else None
             )
         entry.terms[term] = GapTerm(term, word, weight)
-    declined = store.query("SELECT count(*) FROM questions WHERE answered = 0 AND asked_at >= ?", (floor,))[0][0]
-    not_helpful = store.query(
+    declined = query("SELECT count(*) FROM questions WHERE answered = 0 AND asked_at >= ?", (floor,))[0][0]
+    not_helpful = query(
         "SELECT count(DISTINCT f.answer_id) FROM feedback f JOIN questions q ON q.answer_id = f.answer_id"
         " WHERE f.helpful = 0 AND q.answered = 1 AND f.given_at >= ? AND q.asked_at >= ?",
         (floor, floor),

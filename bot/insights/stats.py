@@ -153,7 +153,7 @@ def compute_stats(
         recent_not_helpful=logged(not_helpful),
         retention_days=store.retention_days,
         oldest=_utc(oldest) if oldest is not None else None,
-        gaps=compute_gaps(store, floor, limit=gaps),
+        gaps=compute_gaps(store.query, floor, store.log_question_text, limit=gaps),
     )
 
 

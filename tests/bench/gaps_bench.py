@@ -60,7 +60,7 @@ def main() -> None:
                 store = InsightsStore(Path(tmp) / "insights.sqlite3", b"bench-salt-0123456789", log_question_text=text)
                 seed(store, size, random.Random(size))
                 whole = timed(lambda: compute_stats(store, now=1_700_000_000 + size))
-                gaps = timed(lambda: compute_gaps(store, float("-inf")))
+                gaps = timed(lambda: compute_gaps(store.query, float("-inf"), text))
                 store.close()
             print(f"| {size:,} | {min(size, MAX_GAPS):,} | {'kept' if text else 'not kept'} | {whole:.2f} s | {gaps:.2f} s |")
 
