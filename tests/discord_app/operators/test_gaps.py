@@ -58,3 +58,12 @@ async def test_a_member_never_sees_the_gaps(make_world):
     for refused in (await world.admin.slash(world.channel, "stats"), await world.bob.user.slash("stats")):
         assert refused.ephemeral and "only the bot's operators" in refused.response.content
         assert not refused.response.embeds and "nokia" not in refused.response.content.lower()
+
+
+async def test_questions_by_dm_and_mention_count_too(make_world):
+    world = await make_world()
+    await world.alice.user.send_dm("Does Ericsson sell 5G gear?")
+    await world.bob.send(world.channel, f"{world.bot.user.mention} Is Ericsson in Canada?")
+    assert world.insights.recorder.flush(timeout=10)
+    gaps = field((await world.operator.user.slash("stats")).response.embeds[0], GAPS)
+    assert gaps.splitlines()[:2] == ["2 declined · 0 marked not helpful", "**2** × ericsson (2 declined)"]
