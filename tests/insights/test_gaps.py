@@ -18,7 +18,7 @@ import pytest
 from bot.config import load_config
 from bot.insights import FeedbackRecord, GapTerm, InsightsRecorder, InsightsStore, QuestionRecord, compute_stats, format_stats
 from bot.insights.gaps import _Entry, group
-from bot.insights.store import _MIGRATIONS, _statements
+from bot.insights.schema import MIGRATIONS, statements
 
 from ..conftest import ROOT
 
@@ -93,8 +93,8 @@ def labels(stats) -> list[tuple[str, int]]:
     return [(g.label, g.questions) for g in stats.gaps.groups]
 
 
-def test_groups_largest_first_with_an_example_each_when_text_is_kept(insights_config) -> None:
-    store = seeded(insights_config(log_question_text=True))
+def test_groups_largest_first_with_an_example_each_when_text_is_kept(backend_config) -> None:
+    store = seeded(backend_config(log_question_text=True))
     gaps = compute_stats(store).gaps
     assert [(g.label, g.questions) for g in gaps.groups] == [
         ("nokia + contracts", 3),
@@ -111,17 +111,17 @@ def test_groups_largest_first_with_an_example_each_when_text_is_kept(insights_co
     store.close()
 
 
-def test_a_term_the_whole_story_is_about_does_not_swallow_the_rest(insights_config) -> None:
+def test_a_term_the_whole_story_is_about_does_not_swallow_the_rest(backend_config) -> None:
     # "huawei" is in five of the gaps, "nokia" in three; Huawei is what the story is about.
-    store = seeded(insights_config(log_question_text=True))
+    store = seeded(backend_config(log_question_text=True))
     groups = compute_stats(store).gaps.groups
     assert groups[0].terms[0] == "nokia"
     assert all(g.terms[0] != "huawei" for g in groups)
     store.close()
 
 
-def test_without_question_text_terms_only_and_only_what_two_people_asked(insights_config) -> None:
-    store = seeded(insights_config(log_question_text=False))
+def test_without_question_text_terms_only_and_only_what_two_people_asked(backend_config) -> None:
+    store = seeded(backend_config(log_question_text=False))
     stats = compute_stats(store)
     assert labels(stats) == [("nokia + contracts", 3), ("phones + huawei", 2), ("meng", 2)]
     assert all(g.example is None and g.people >= 2 for g in stats.gaps.groups)
@@ -143,8 +143,8 @@ def test_an_extra_term_needs_two_people_too_when_text_is_not_kept() -> None:
     assert group(entries[:2], min_people=2, examples=False, limit=5) == ()  # one person alone: nothing
 
 
-def test_only_declined_questions_and_unhelpful_answers_keep_terms(insights_config) -> None:
-    store = seeded(insights_config())
+def test_only_declined_questions_and_unhelpful_answers_keep_terms(backend_config) -> None:
+    store = seeded(backend_config())
     kept = {aid for (aid,) in store.query("SELECT DISTINCT answer_id FROM gap_terms")}
     # a3 was helpful, a4's "not helpful" became "helpful", a5 got no vote.
     assert kept == {"d1", "d2", "d3", "d4", "d5", "d6", "d7", "a1", "a2"}
@@ -152,8 +152,8 @@ def test_only_declined_questions_and_unhelpful_answers_keep_terms(insights_confi
     store.close()
 
 
-def test_the_recorder_hands_an_answers_terms_to_a_later_not_helpful_vote(insights_config) -> None:
-    store = InsightsStore.open(insights_config(), clock=lambda: NOW)
+def test_the_recorder_hands_an_answers_terms_to_a_later_not_helpful_vote(backend_config) -> None:
+    store = InsightsStore.open(backend_config(), clock=lambda: NOW)
     recorder = InsightsRecorder(store)
     recorder.record(asked("q1", 3, 1, "Who is Meng's husband?", "meng", "husband", answered=True))
     recorder.record(asked("q2", 2, 2, "Where does Meng live?", "meng", "live", answered=True))
@@ -165,8 +165,8 @@ def test_the_recorder_hands_an_answers_terms_to_a_later_not_helpful_vote(insight
     recorder.close()
 
 
-def test_turning_question_text_off_erases_the_examples(insights_config) -> None:
-    store = seeded(insights_config(log_question_text=True))
+def test_turning_question_text_off_erases_the_examples(backend_config) -> None:
+    store = seeded(backend_config(log_question_text=True))
     assert compute_stats(store).gaps.groups[0].example is not None
     store.reconfigure(log_question_text=False, retention_days=0)
     assert store.query("SELECT count(*) FROM questions WHERE question IS NOT NULL") == [(0,)]
@@ -178,8 +178,8 @@ def test_turning_question_text_off_erases_the_examples(insights_config) -> None:
     store.close()
 
 
-def test_gap_terms_follow_the_retention(insights_config) -> None:
-    store = InsightsStore.open(insights_config(retention_days=7), clock=lambda: NOW)
+def test_gap_terms_follow_the_retention(backend_config) -> None:
+    store = InsightsStore.open(backend_config(retention_days=7), clock=lambda: NOW)
     store.write([
         asked("old1", 8 * 24 * 60, 1, "Does Nokia sell phones?", "nokia", "phone"),
         asked("old2", 8 * 24 * 60, 2, "Nokia phones?", "nokia", "phone"),
@@ -199,7 +199,7 @@ def test_an_older_database_is_upgraded_and_keeps_its_rows(insights_config) -> No
     path.parent.mkdir(parents=True)
     with sqlite3.connect(path, isolation_level=None) as db:  # a log written by the bot before gaps existed
         db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        for statement in _statements(_MIGRATIONS[1]):
+        for statement in statements(MIGRATIONS[1]):
             db.execute(statement)
         db.execute("INSERT INTO schema_version VALUES (1)")
         db.execute(
@@ -220,8 +220,33 @@ def test_an_older_database_is_upgraded_and_keeps_its_rows(insights_config) -> No
     store.close()
 
 
-def test_json_carries_the_groups(insights_config) -> None:
-    store = seeded(insights_config(log_question_text=False))
+def test_an_older_postgresql_log_is_upgraded_and_keeps_its_rows(insights_config, postgres_url) -> None:
+    import psycopg
+
+    from bot.insights.schema import for_postgres
+
+    with psycopg.connect(postgres_url, autocommit=True) as db:  # a log written before gaps existed
+        db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for statement in statements(MIGRATIONS[1]):
+            db.execute(for_postgres(statement))
+        db.execute("INSERT INTO schema_version VALUES (1)")
+        db.execute(
+            "INSERT INTO questions (answer_id, asked_at, user_hash, surface, answered, question)"
+            " VALUES ('old', %s, 'h', 'slash', 0, 'Who is Zebulon?')",
+            (NOW - 100,),
+        )
+    store = InsightsStore.open(insights_config(database=postgres_url, log_question_text=True), clock=lambda: NOW)
+    assert store.schema_version == 2
+    assert store.query("SELECT answer_id, question FROM questions") == [("old", "Who is Zebulon?")]
+    store.write([asked("new1", 2, 1, "Is Nokia in Canada?", "nokia", "canada"),
+                 asked("new2", 1, 2, "Nokia phones?", "nokia", "phone")])
+    gaps = compute_stats(store).gaps
+    assert [(g.label, g.questions) for g in gaps.groups][0] == ("nokia", 2) and gaps.declined == 3
+    store.close()
+
+
+def test_json_carries_the_groups(backend_config) -> None:
+    store = seeded(backend_config(log_question_text=False))
     data = compute_stats(store).to_json()["gaps"]
     assert (data["declined"], data["not_helpful"], data["questions"], data["not_shown"]) == (7, 2, 9, 2)
     assert data["groups"][0] == {
