@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask|chat|check|eval|run`.
+"""Command line: `python -m bot ask|chat|check|eval|stats|run|sync|invite`.
 
 Every command answers through the same Engine and the same presentation as the
 Discord bot, so what you see here is what the bot would post.
@@ -157,12 +157,26 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         + (" (postings from the index cache)" if getattr(index, "from_cache", False) else "")
         + "\n"
     )
+    cached = _cache_file(config, engine)
+    if cached is not None:
+        # Run at deploy time (a build step), this leaves the file a fresh start loads instead of analysing.
+        out.write(f"cache: {cached} ({'reused' if index.from_cache else 'written'}; start-up loads it)\n")
     if index.corpus.skipped:
         for problem in index.corpus.skipped:
             out.write(f"problem: {problem} (skipped)\n")
         return EXIT_PROBLEM
     out.write("ok\n")
     return EXIT_OK
+
+
+def _cache_file(config: Config, engine: Engine) -> Path | None:
+    """The index cache file just written or reused (the newest), when the corpus is large enough to have one."""
+    from .engine.index import SMALL
+
+    if engine.passages <= SMALL or not config.cache_dir.is_dir():
+        return None
+    files = sorted(config.cache_dir.glob("index-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return files[0] if files else None
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
@@ -239,6 +253,18 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return run(args.config)
 
 
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import sync
+
+    return sync(args.config, out=out)
+
+
+def cmd_invite(args: argparse.Namespace, out: TextIO) -> int:
+    from .discord_app.runner import invite
+
+    return invite(args.app_id, out=out)
+
+
 class UsageError(Exception):
     pass
 
@@ -270,10 +296,15 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("--config", default=None, help="config file (default: ./config.yaml)")
     run = sub.add_parser("run", help="start the Discord bot (token from DISCORD_TOKEN)")
     run.add_argument("--config", default=None)
+    sync = sub.add_parser("sync", help="sync the slash commands now, even if unchanged (token from DISCORD_TOKEN)")
+    sync.add_argument("--config", default=None)
+    invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite.add_argument("--app-id", default=None, help="the application id (else DISCORD_APPLICATION_ID, else asked with DISCORD_TOKEN)")
     return p
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "check": cmd_check, "eval": cmd_eval, "stats": cmd_stats, "run": cmd_run,
+            "sync": cmd_sync, "invite": cmd_invite}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -561,3 +561,29 @@ def test_run_start_up_logs_no_warning_an_operator_cannot_act_on() -> None:
     assert "voice will NOT be supported" not in stderr and "PyNaCl" not in stderr and "davey" not in stderr
     assert [line for line in stderr.splitlines() if " WARNING " in line] == []
     assert "Traceback" not in stderr and "fake.token.value-for-tests" not in stderr
+
+
+# --- check as the deploy-time build step ---------------------------------------------------------
+
+
+def test_check_at_build_time_leaves_the_cache_a_fresh_start_loads(make_corpus) -> None:
+    from bot.config import load_config
+    from bot.engine import Engine
+    from bot.engine.index import SMALL
+
+    paragraphs = [f"Report {i} says the council met {i} times about bridge number {i}." for i in range(SMALL + 100)]
+    config = make_corpus({"archive.md": "# Archive\n\n" + "\n\n".join(paragraphs)})
+    built = bot("check", "--config", str(config))
+    assert built.returncode == 0, built.stderr
+    files = sorted((config.parent / ".cache").glob("index-*.npz"))
+    assert len(files) == 1
+    assert f"cache: {files[0]} (written" in built.stdout.decode()
+
+    engine = Engine.load(load_config(config))  # what the bot does at start-up, on the built slug
+    assert engine.index.from_cache and engine.passages == SMALL + 100
+    assert engine.ask("How many times did the council meet about bridge number 17?").matches[0].passage.text == paragraphs[17]
+
+
+def test_check_of_a_small_corpus_mentions_no_cache(make_corpus) -> None:
+    result = bot("check", "--config", str(make_corpus({"a.md": GOOD})))
+    assert result.returncode == 0 and "cache:" not in result.stdout.decode()

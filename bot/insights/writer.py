@@ -94,6 +94,7 @@ class InsightsRecorder:
         self._next_purge = time.monotonic() + purge_seconds  # the store purged when it opened
         self._last_drop_warning = float("-inf")
         self.error: InsightsError | None = None  # why the store is not open (None when it is)
+        self.accepted = 0  # records queued by record(); accepted - written - failed are not yet committed
         self.written = 0
         self.failed = 0  # records a batch could not commit (logged)
         self._answer_terms = RecentTerms()  # for a later "not helpful" vote (gaps.py)
@@ -126,6 +127,7 @@ class InsightsRecorder:
                 full = True
             else:
                 self._waiting += 1
+                self.accepted += 1
                 full = False
         if full:
             self._warn_dropped()
@@ -141,6 +143,11 @@ class InsightsRecorder:
             if terms:
                 return dataclasses.replace(record, terms=terms)
         return record
+
+    @property
+    def unwritten(self) -> int:
+        """Records accepted but not yet committed (nor given up on): what a stop now would lose."""
+        return self.accepted - self.written - self.failed
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is committed (tests, shutdown); False on timeout."""
@@ -363,7 +370,9 @@ class InsightsRecorder:
             return
         for attempt in range(3):
             try:
-                self.written += store.write(batch)
+                stored = store.write(batch)
+                self.written += stored
+                self.failed += len(batch) - stored  # refused by the store (an answer id clash, logged there)
                 return
             except Exception:  # noqa: BLE001 - any failure of a batch: retry, then drop and log
                 if attempt == 2:

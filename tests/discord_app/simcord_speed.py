@@ -18,13 +18,21 @@ import simcord
 POLL_SECONDS = 0.001
 
 
-@pytest.fixture
-def fast_settle(monkeypatch):
+def fast_settle_method():
+    """`Env._settle_internal` with the short poll, or None for a SimCord without this private hook
+    (the tests still run, only slower)."""
     real = getattr(simcord.Env, "_settle_internal", None)
     if real is None or "idle" not in inspect.signature(real).parameters:
-        return  # a SimCord without this private hook: the tests still run, only slower
+        return None
 
     async def settle(self, *, idle: float = 0.05, **kwargs):
         return await real(self, idle=min(idle, POLL_SECONDS), **kwargs)
 
-    monkeypatch.setattr(simcord.Env, "_settle_internal", settle)
+    return settle
+
+
+@pytest.fixture
+def fast_settle(monkeypatch):
+    settle = fast_settle_method()
+    if settle is not None:
+        monkeypatch.setattr(simcord.Env, "_settle_internal", settle)

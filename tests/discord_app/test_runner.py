@@ -64,11 +64,11 @@ def test_rejected_token_is_one_line_without_the_token(monkeypatch, capsys, caplo
     monkeypatch.setenv("DISCORD_TOKEN", secret)
     seen: list[str] = []
 
-    def refuse(self, token, **kwargs):
+    async def refuse(self, token):
         seen.append(token)
         raise discord.LoginFailure("Improper token has been passed.")
 
-    monkeypatch.setattr(discord.Client, "run", refuse)
+    monkeypatch.setattr(discord.Client, "login", refuse)
     assert cli.main(["run", "--config", str(CONFIG)]) == 1
     out, err = capsys.readouterr()
     assert seen == [secret]  # the token went to discord.py and nowhere else
@@ -85,3 +85,38 @@ def test_importing_the_engine_does_not_import_discord():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "create_bot"
 
+
+
+def _bot(*args: str, **env: str):
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=str(ROOT), env={**clean, **env}, timeout=60
+    )
+
+
+def test_sync_exits_2_without_a_token_and_1_on_a_broken_config(tmp_path):
+    command = "sync"  # `run` takes the same paths, tested in this process above
+    missing = _bot(command)
+    assert missing.returncode == 2 and "DISCORD_TOKEN" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+    secret = "MTIz.fake-token.never-shown"
+    config = tmp_path / "config.yaml"
+    config.write_text("discord:\n  dev_guild_ids: [0]\n", encoding="utf-8")
+    broken = _bot(command, "--config", str(config), DISCORD_TOKEN=secret)
+    assert broken.returncode == 1
+    assert broken.stderr.strip().splitlines() == [broken.stderr.strip()] and "discord.dev_guild_ids" in broken.stderr
+    assert secret not in broken.stdout + broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_sync_that_cannot_reach_discord_is_one_line_and_exit_1():
+    secret = "MTIz.fake-token.never-shown"
+    done = _bot("sync", "--config", str(CONFIG), DISCORD_TOKEN=secret)
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Discord" in errors[0]
+    assert secret not in done.stdout + done.stderr and "Traceback" not in done.stderr

@@ -49,7 +49,9 @@ class Answers(commands.Cog):
 
     async def cog_unload(self) -> None:
         for command in self._commands:
-            self.bot.tree.remove_command(command.name, type=command.type)
+            # A slash command has no `.type` (only context menus do): it is a chat-input command.
+            kind = getattr(command, "type", discord.AppCommandType.chat_input)
+            self.bot.tree.remove_command(command.name, type=kind)
         if self._new_engine in self.bot.holder.on_swap:
             self.bot.holder.on_swap.remove(self._new_engine)
 

@@ -47,13 +47,19 @@ class InsightsLog(commands.Cog, name=COG):
             self.recorder, _ = await _open_recorder(config)
         self.bot.desk.listeners.append(self.on_question)
         self.bot.holder.after_reload.append(self.apply_settings)
+        self.bot.unwritten.append(self.unwritten)
 
     async def cog_unload(self) -> None:
-        """Commit what is queued and close the database (the bot is closing)."""
+        """Commit what is queued and close the database (the bot is closing), off the event
+        loop and by the stop's deadline (`bot.seconds_left()`)."""
         _discard(self.bot.desk.listeners, self.on_question)
         _discard(self.bot.holder.after_reload, self.apply_settings)
         if self.recorder is not None:
-            self.recorder.close()
+            await asyncio.to_thread(self.recorder.close, self.bot.seconds_left())
+
+    def unwritten(self) -> int:
+        """Records this log accepted and has not committed (what a stop now would lose)."""
+        return self.recorder.unwritten if self.recorder is not None else 0
 
     def on_question(self, record: QuestionRecord) -> None:
         """A question desk listener: keep each answer and abstention the member received
