@@ -18,8 +18,12 @@ STATUSES = ("answered", "abstained", "cooldown", "error")
 
 
 def new_answer_id() -> str:
-    """A short random id for one answer: it travels in button custom ids (max 100 chars)."""
-    return secrets.token_hex(5)
+    """A random id for one answer, short enough for button custom ids (max 100 chars).
+
+    64 bits: a clash among even a billion logged answers is about 1 in 37 (birthday
+    bound), and the store still detects and logs one rather than overwrite a row.
+    """
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)
