@@ -98,6 +98,17 @@ class SemanticConfig:
 
 
 @dataclass(frozen=True)
+class ChannelSettings:
+    """How the bot answers in one channel (`discord.channels.<channel id>`)."""
+
+    # reply: answer where asked; thread: start a thread on the question and answer there;
+    # forum: answer each new post of this forum channel in its thread, once, unasked.
+    mode: Literal["reply", "thread", "forum"] = "reply"
+    # Parsed here so the key has its place; the answers' document scoping (issue 13, item 2) uses it.
+    documents: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class DiscordConfig:
     ephemeral: bool = False
     sync_commands: bool = True
@@ -113,6 +124,16 @@ class DiscordConfig:
     )
     # Shown under the bot's name in the member list; empty for none.
     status_text: str = "Ask me about the story: /ask"
+    # Per channel (its id): how the bot answers there; any channel not listed is `reply`.
+    # A thread follows its parent channel's entry unless it has its own.
+    channels: dict[int, ChannelSettings] = field(default_factory=dict)
+    # Members may add the bot to their own account and use /ask and "Ask the story bot"
+    # anywhere (servers without the bot, DMs between people). Applied at start-up (command sync).
+    user_install: bool = False
+    # The operator has switched on the privileged Message Content intent for this bot in the
+    # developer portal: then a forum post is answered from its title and its first message,
+    # not from its title alone. Applied at start-up (intents are chosen when connecting).
+    message_content_intent: bool = False
     # Sharding (Discord requires it from 2,500 servers): how many shards the bot has in all,
     # and which of them this process runs (null: all). Both null: one unsharded client.
     shard_count: int | None = field(default=None, metadata=_range(1, 100_000))
@@ -390,6 +411,19 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
         if value not in choices:
             raise ConfigError(f"{name}: '{key}' must be one of {', '.join(map(str, choices))}; got {value!r}")
         return value
+    if origin is dict:
+        inner = typing.get_args(hint)[1]  # keys: Discord ids
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"{name}: '{key}' must be a mapping of ids to settings, got {_kind(value)}")
+        converted = {}
+        for item, entry in value.items():
+            number = _id(item)
+            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+                raise ConfigError(f"{name}: '{key}.{item}': the keys of '{key}' must be Discord ids (positive whole numbers)")
+            converted[number] = _convert(inner, entry, name, f"{key}.{item}", {})
+        return converted
     if origin is tuple:
         inner = typing.get_args(hint)[0]
         if value is None:
@@ -425,6 +459,13 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
             raise ConfigError(f"{name}: '{key}' must be a path, got {value!r}")
         return Path(value)
     raise TypeError(f"unsupported config type {hint!r} for {key}")  # programming error, not operator error
+
+
+def _id(key: Any) -> Any:
+    """A mapping key written as a Discord id: YAML reads `123:` as a number, `"123":` as text."""
+    if isinstance(key, str) and key.strip().isdigit():
+        return int(key.strip())
+    return key
 
 
 # insights.database (or DATABASE_URL) starting with one of these keeps the log in PostgreSQL.

@@ -294,6 +294,25 @@ def test_discord_question_limit_cannot_exceed_the_engines() -> None:
     assert parse_config("discord:\n  max_question_length: 1000\nanswers:\n  max_question_chars: 1000\n")
 
 
+# --- discord.channels: per-channel modes ----------------------------------------------------
+
+
+def test_channels_map_ids_to_modes_and_unlisted_channels_reply(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "discord:\n  channels:\n    123: {mode: thread}\n    '456':\n      mode: forum\n    789:\n"))
+    channels = config.discord.channels
+    assert {i: c.mode for i, c in channels.items()} == {123: "thread", 456: "forum", 789: "reply"}
+    # The documents key has its place next to mode (used by document scoping, issue 13 item 2).
+    assert channels[123].documents is None
+    assert load_config(write(tmp_path, "")).discord.channels == {}
+    assert not load_config(write(tmp_path, "")).discord.user_install
+    assert not load_config(write(tmp_path, "")).discord.message_content_intent
+
+
+def test_a_channel_may_name_documents(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "discord:\n  channels:\n    123:\n      mode: thread\n      documents: [huawei-5g-canada-china]\n"))
+    assert config.discord.channels[123].documents == ("huawei-5g-canada-china",)
+
+
 # --- settings from the environment ------------------------------------------------------
 
 
@@ -373,6 +392,24 @@ def test_an_override_that_clashes_with_the_file_names_both(tmp_path: Path) -> No
     message = str(caught.value)
     assert message.startswith(f"{path}: 'discord.shard_ids' has 4, but shards are numbered 0 to 3"), message
     assert "from environment variable SHARD_COUNT" in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("discord:\n  channels:\n    123: {mode: threads}\n", "'discord.channels.123.mode' must be one of reply, thread, forum; got 'threads'"),
+        ("discord:\n  channels:\n    123: {mod: thread}\n", "unknown setting 'discord.channels.123.mod' (known: discord.channels.123.mode"),
+        ("discord:\n  channels:\n    123: thread\n", "'discord.channels.123' must be a mapping of settings, got a string"),
+        ("discord:\n  channels: [123]\n", "'discord.channels' must be a mapping of ids to settings, got a list"),
+        ("discord:\n  channels:\n    general: {mode: thread}\n", "'discord.channels.general': the keys of 'discord.channels' must be Discord ids"),
+        ("discord:\n  channels:\n    -5: {mode: thread}\n", "'discord.channels.-5': the keys of 'discord.channels' must be Discord ids"),
+        ("discord:\n  channels:\n    123: {documents: story}\n", "'discord.channels.123.documents' must be a list, got a string"),
+        ("discord:\n  user_install: 'yes'\n", "'discord.user_install' must be true or false, got 'yes'"),
+        ("discord:\n  message_content_intent: 1\n", "'discord.message_content_intent' must be true or false, got 1"),
+    ],
+)
+def test_channel_mistakes_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in refused(tmp_path, text)
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ Each feature is an extension package (answers, buttons, help, operators, insight
 whose `setup(bot)` adds its Cog; the Cog holds the feature's state. This module imports
 none of them, so the layer's import graph has no circle (tests/discord_app/test_layout.py).
 
-No privileged intents: the bot needs guilds (for channels) and messages (for DMs
-and mentions, whose text Discord sends without the message-content intent).
+No privileged intents: the bot needs guilds (for channels and threads) and messages (for
+DMs and mentions, whose text Discord sends without the message-content intent). The one
+exception is the operator's: `discord.message_content_intent: true` says they enabled that
+intent in the developer portal, so forum posts can be answered from their first message too.
 """
 
 from __future__ import annotations
@@ -36,14 +38,15 @@ from .tree import StoryTree
 log = logging.getLogger(__name__)
 
 # Loaded in this order by `setup_hook`: the insights log first, so the first answer is logged.
-FEATURES = ("insights_log", "answers", "buttons", "help", "operators")
+FEATURES = ("insights_log", "answers", "buttons", "help", "operators", "forums")
 
 
-def intents() -> discord.Intents:
+def intents(message_content: bool = False) -> discord.Intents:
     wanted = discord.Intents.none()
-    wanted.guilds = True
+    wanted.guilds = True  # also brings thread events (a new forum post)
     wanted.guild_messages = True
     wanted.dm_messages = True
+    wanted.message_content = message_content  # privileged: only when the operator enabled it
     return wanted
 
 
@@ -60,7 +63,7 @@ class StoryBot(commands.Bot):
             # the answers feature listens for DMs and mentions instead.
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=intents(),
+            intents=intents(config.discord.message_content_intent),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StoryTree,
             activity=_activity(config.discord.status_text),

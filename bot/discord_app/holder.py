@@ -26,9 +26,10 @@ from ..engine import CorpusError, Engine
 
 log = logging.getLogger(__name__)
 
-# Read once at start-up: the command sync, and the /ask option's length limit (which is
-# part of the command synced to Discord). A /reload applies every other Discord setting.
-RESTART_ONLY = ("sync_commands", "dev_guild_ids", "max_question_length")
+# Read once at start-up: the command sync, the /ask option's length limit and where the
+# commands may be installed (both part of the commands synced to Discord), and the intents
+# (chosen when connecting). A /reload applies every other Discord setting.
+RESTART_ONLY = ("sync_commands", "dev_guild_ids", "max_question_length", "user_install", "message_content_intent")
 
 
 @dataclass(frozen=True)

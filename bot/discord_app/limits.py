@@ -29,3 +29,6 @@ CHOICE_CHARS = 100  # a choice's name and its value
 
 # The bot's status line (a custom activity's name)
 STATUS = 128
+
+# Threads (a thread's name, which the bot takes from the question)
+THREAD_NAME = 100

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from ..engine import Answer, Engine
+from ..engine.topics import Topic, topics
 from .. import insights
 from ..insights.records import QuestionRecord
 from ..presentation import Reply, paragraph_span, render
@@ -34,7 +35,7 @@ from .holder import EngineHolder
 log = logging.getLogger(__name__)
 
 Status = Literal["answered", "abstained", "cooldown", "error"]  # insights.records.STATUSES
-Surface = Literal["slash", "dm", "mention", "context_menu"]
+Surface = Literal["slash", "dm", "mention", "context_menu", "forum"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class QuestionDesk:
                         await acknowledge()
                     except Exception:
                         log.warning("could not acknowledge a %s question in time", surface, exc_info=True)
-            answer, reply = await work
+            answer, reply, terms = await work
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -131,7 +132,7 @@ class QuestionDesk:
             return Outcome("error", question, engine=engine, truncated=truncated, seconds=seconds, answer_id=answer_id)
 
         seconds = time.perf_counter() - started
-        record = QuestionRecord.from_answer(answer, surface, user_id, answer_id, seconds)
+        record = QuestionRecord.from_answer(answer, surface, user_id, answer_id, seconds, terms=terms)
         status: Status = "answered" if record.answered else "abstained"
         return Outcome(
             status, question, reply, answer, engine, truncated=truncated, seconds=seconds, answer_id=answer_id, record=record
@@ -168,7 +169,8 @@ class QuestionDesk:
                 log.exception("question listener %r failed", listener)
 
 
-def _answer(engine: Engine, question: str, examples: tuple[str, ...]) -> tuple[Answer, Reply]:
-    """Runs in a worker thread: ranking and rendering are the CPU-bound part."""
+def _answer(engine: Engine, question: str, examples: tuple[str, ...]) -> tuple[Answer, Reply, tuple[Topic, ...]]:
+    """Runs in a worker thread: ranking and rendering are the CPU-bound part. The question's
+    subject terms go to the insights log (kept only if it was declined or marked not helpful)."""
     answer = engine.ask(question)
-    return answer, render(answer, engine, examples)
+    return answer, render(answer, engine, examples), topics(answer, engine.index.analyzer)

@@ -80,7 +80,11 @@ def _talk_to_discord(work: Awaitable[T]) -> T:
     except discord.LoginFailure:
         raise Refused(f"Discord refused the token in {TOKEN_VARIABLE}; check it (or reset it) in the Developer Portal") from None
     except discord.PrivilegedIntentsRequired:
-        raise Refused("Discord says the bot requested a privileged intent it is not allowed to use") from None
+        raise Refused(
+            "Discord says the bot requested a privileged intent it is not allowed to use: the only one it asks for is "
+            "Message Content, with 'discord.message_content_intent: true'; enable it in the Developer Portal "
+            "(your application → Bot → Privileged Gateway Intents) or set that to false"
+        ) from None
     except discord.HTTPException as exc:
         raise Refused(f"Discord refused the request: {exc.status} {exc.text}".strip()) from None
     except (aiohttp.ClientError, OSError) as exc:

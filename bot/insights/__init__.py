@@ -4,6 +4,7 @@ Knows neither the engine nor Discord: the bot and the CLI hand it plain records.
 The log is a SQLite file, or PostgreSQL when the host provides one (DATABASE_URL).
 """
 
+from .gaps import Gap, Gaps, GapTerm
 from .stats import Counts, Stats, compute_stats, format_stats
 from .records import FeedbackRecord, QuestionRecord, new_answer_id
 from .store import InsightsError, InsightsStore, database_location, database_path, is_postgres_url
@@ -12,6 +13,9 @@ from .writer import InsightsRecorder
 __all__ = [
     "Counts",
     "FeedbackRecord",
+    "Gap",
+    "GapTerm",
+    "Gaps",
     "InsightsError",
     "InsightsRecorder",
     "InsightsStore",

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
-SURFACES = ("slash", "dm", "mention", "context_menu", "cli")
+from .gaps import GapTerm, gap_terms
+
+SURFACES = ("slash", "dm", "mention", "context_menu", "forum", "cli")
 # What became of a question: an answer, "the story doesn't say", the asker's cooldown, or a failure.
 STATUSES = ("answered", "abstained", "cooldown", "error")
 
 
 def new_answer_id() -> str:
-    """A short random id for one answer: it travels in button custom ids (max 100 chars)."""
-    return secrets.token_hex(5)
+    """A random id for one answer, short enough for button custom ids (max 100 chars).
+
+    64 bits: a clash among even a billion logged answers is about 1 in 37 (birthday
+    bound), and the store still detects and logs one rather than overwrite a row.
+    """
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class QuestionRecord:
     asked_at: float | None = None  # unix time; None = now
     status: str = ""  # one of STATUSES; "" = "answered" or "abstained" from `answered`
     seconds: float = 0.0  # how long the answer took
+    # The question's subject terms, from the caller's analysis; kept only if it was declined (gaps.py).
+    terms: tuple[GapTerm, ...] = ()
 
     def __post_init__(self) -> None:
         # Checked here, in the caller, so one bad record cannot sink a background batch.
@@ -54,6 +62,7 @@ class QuestionRecord:
             raise ValueError(f"unknown status {self.status!r} (known: {', '.join(STATUSES)})")
         if self.answered != (self.status == "answered"):
             raise ValueError(f"status {self.status!r} contradicts answered={self.answered}")
+        object.__setattr__(self, "terms", gap_terms(self.terms))
 
     @property
     def has_answer(self) -> bool:
@@ -69,6 +78,7 @@ class QuestionRecord:
         user_id: int | str | None = None,
         answer_id: str | None = None,
         seconds: float = 0.0,
+        terms: Iterable[tuple[str, str, float]] = (),
     ) -> "QuestionRecord":
         """Build from an engine Answer (duck-typed: this package does not import the engine)."""
         best = answer.best
@@ -84,6 +94,7 @@ class QuestionRecord:
             score=float(best.score) if best else None,
             coverage=float(answer.coverage),
             seconds=seconds,
+            terms=tuple(terms),
         )
 
     @classmethod
@@ -103,6 +114,11 @@ class FeedbackRecord:
     document_id: str | None = None
     paragraphs: tuple[int, int] | None = None
     given_at: float | None = None
+    # The answered question's subject terms, kept if the vote is "not helpful" (gaps.py).
+    terms: tuple[GapTerm, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", gap_terms(self.terms))
 
 
 Record = QuestionRecord | FeedbackRecord

@@ -13,7 +13,7 @@ import sqlite3
 from functools import lru_cache
 from typing import Iterator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Index = the version a script upgrades *to*. Never edit a released script; append one.
 MIGRATIONS: dict[int, str] = {
@@ -46,9 +46,22 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX feedback_given_at ON feedback (given_at);
     """,
+    # What the story is missing (gaps.py): the subject terms of declined questions and of
+    # answers marked not helpful, nothing else.
+    2: """
+    CREATE TABLE gap_terms (
+        answer_id TEXT NOT NULL,            -- the question (questions.answer_id)
+        term TEXT NOT NULL,                 -- analysed term (stem)
+        word TEXT NOT NULL,                 -- as the member wrote it, folded
+        weight REAL NOT NULL,               -- the term's weight in the story when asked
+        noted_at REAL NOT NULL,             -- unix time: asked (declined) or voted (not helpful)
+        PRIMARY KEY (answer_id, term)
+    );
+    CREATE INDEX gap_terms_noted_at ON gap_terms (noted_at);
+    """,
 }
 
-TABLES = ("questions", "feedback")
+TABLES = ("questions", "feedback", "gap_terms")
 
 _REAL = re.compile(r"\bREAL\b")
 

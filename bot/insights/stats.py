@@ -7,11 +7,12 @@ are never counted, even if the purge has not run yet.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from ..presentation import paragraph_span
+from .gaps import Gap, Gaps, compute_gaps
 from .store import InsightsStore, Query
 
 DAY = 86_400
@@ -60,6 +61,7 @@ class Stats:
     recent_not_helpful: tuple[LoggedQuestion, ...]
     retention_days: int
     oldest: datetime | None
+    gaps: Gaps = field(default_factory=Gaps)  # what the story is missing (gaps.py)
 
     def to_json(self) -> dict[str, Any]:
         def convert(value: Any) -> Any:
@@ -71,7 +73,11 @@ class Stats:
                 return [convert(v) for v in value]
             return value
 
-        return convert(asdict(self))
+        out = convert(asdict(self))
+        out["gaps"].update(questions=self.gaps.questions, not_shown=self.gaps.not_shown)
+        for group, gap in zip(out["gaps"]["groups"], self.gaps.groups):
+            group["label"] = gap.label
+        return out
 
 
 def _utc(ts: float) -> datetime:
@@ -92,16 +98,18 @@ def _counts(query: Query, since: float) -> Counts:
     )
 
 
-def compute_stats(store: InsightsStore, now: float | None = None, top: int = 5, recent: int = 5) -> Stats:
+def compute_stats(
+    store: InsightsStore, now: float | None = None, top: int = 5, recent: int = 5, gaps: int = 10
+) -> Stats:
     """All the numbers from one snapshot of the log (on the store's reading connection).
 
     Raises InsightsError saying what is wrong when the database cannot be read.
     """
     with store.reading() as query:
-        return _compute(store, query, now, top, recent)
+        return _compute(store, query, now, top, recent, gaps)
 
 
-def _compute(store: InsightsStore, query: Query, now: float | None, top: int, recent: int) -> Stats:
+def _compute(store: InsightsStore, query: Query, now: float | None, top: int, recent: int, gaps: int) -> Stats:
     now = store.now() if now is None else now
     floor = store.cutoff()
     floor = float("-inf") if floor is None else floor
@@ -154,6 +162,7 @@ def _compute(store: InsightsStore, query: Query, now: float | None, top: int, re
         recent_not_helpful=logged(not_helpful),
         retention_days=store.retention_days,
         oldest=_utc(oldest) if oldest is not None else None,
+        gaps=compute_gaps(query, floor, store.log_question_text, limit=gaps),
     )
 
 
@@ -190,6 +199,8 @@ def format_stats(stats: Stats, titles: Mapping[str, str] | None = None) -> str:
             f"  (helpful {p.helpful}, not helpful {p.not_helpful})"
         )
     lines.append("")
+    lines.extend(gap_lines(stats.gaps))
+    lines.append("")
     if not stats.question_text_logged:
         lines.append("Question text is not logged (set insights.log_question_text: true to see what went unanswered).")
     else:
@@ -205,3 +216,33 @@ def format_stats(stats: Stats, titles: Mapping[str, str] | None = None) -> str:
                 text = " ".join(item.question.split())
                 lines.append(f"  {item.asked_at:%Y-%m-%d %H:%M}  {text}{where}")
     return "\n".join(lines)
+
+
+def _gaps_summary(gaps: Gaps) -> str:
+    return (
+        f"{gaps.questions} question(s) the story did not serve: {gaps.declined} declined,"
+        f" {gaps.not_helpful} answer(s) marked not helpful"
+    )
+
+
+def _gap_count(gap: Gap) -> str:
+    parts = [f"{gap.declined} declined"] if gap.declined else []
+    if gap.not_helpful:
+        parts.append(f"{gap.not_helpful} not helpful")
+    return f"{', '.join(parts)}; {gap.people} person(s)"
+
+
+def gap_lines(gaps: Gaps) -> list[str]:
+    """The "Gaps" section: what members asked that the story does not cover, largest group first."""
+    lines = ["Gaps (what the story is missing): " + _gaps_summary(gaps)]
+    if not gaps.groups:
+        lines.append("  (no group yet" + ("" if gaps.examples else ": without question text, a group needs two people") + ")")
+    for gap in gaps.groups:
+        lines.append(f"  {gap.questions:>4} × {gap.label}  ({_gap_count(gap)})")
+        if gap.example is not None:
+            lines.append(f"         e.g. “{' '.join(gap.example.split())}”")
+    if gaps.groups and gaps.not_shown:
+        lines.append(f"  and {gaps.not_shown} more in no group shown")
+    if not gaps.examples and gaps.questions:
+        lines.append("  (terms only: question text is not logged, and a group is shown only when two or more people asked it)")
+    return lines

@@ -21,6 +21,7 @@ connection so they never queue behind the writer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence
 
 from ..config import DATABASE_URL_SCHEMES, Config
+from . import gaps
 from .records import FeedbackRecord, QuestionRecord, Record
 from .schema import MIGRATIONS, SCHEMA_VERSION, statements
 
@@ -278,6 +280,7 @@ class InsightsStore(ABC):
 
     def _insert_question(self, conn: Any, r: QuestionRecord) -> bool:
         first, last = r.paragraphs if r.paragraphs else (None, None)
+        asked_at = r.asked_at if r.asked_at is not None else self.now()
         cursor = self._execute(
             conn,
             "INSERT INTO questions (answer_id, asked_at, user_hash, surface, answered, document_id,"
@@ -285,7 +288,7 @@ class InsightsStore(ABC):
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO NOTHING",
             (
                 r.answer_id,
-                r.asked_at if r.asked_at is not None else self.now(),
+                asked_at,
                 self.hash_user(r.user_id),
                 r.surface,
                 int(r.answered),
@@ -298,10 +301,15 @@ class InsightsStore(ABC):
                 r.question if self.log_question_text else None,
             ),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        if r.status == "abstained" and r.terms:  # declined: what the story is missing
+            gaps.note(functools.partial(self._execute, conn), r.answer_id, r.terms, asked_at)
+        return True
 
     def _upsert_feedback(self, conn: Any, r: FeedbackRecord) -> None:
         first, last = r.paragraphs if r.paragraphs else (None, None)
+        given_at = r.given_at if r.given_at is not None else self.now()
         self._execute(
             conn,
             "INSERT INTO feedback (answer_id, user_hash, helpful, given_at, match_rank, document_id,"
@@ -314,13 +322,14 @@ class InsightsStore(ABC):
                 r.answer_id,
                 self.hash_user(r.user_id) or "",
                 int(r.helpful),
-                r.given_at if r.given_at is not None else self.now(),
+                given_at,
                 r.match_rank,
                 r.document_id,
                 first,
                 last,
             ),
         )
+        gaps.on_feedback(functools.partial(self._execute, conn), r, given_at)
 
     def _erase_question_text(self) -> int:
         with self._lock:
@@ -354,6 +363,7 @@ class InsightsStore(ABC):
         with self._transaction() as conn:
             deleted = self._execute(conn, "DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
             deleted += self._execute(conn, "DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
+            deleted += gaps.purge(functools.partial(self._execute, conn), cutoff)
         if deleted:
             log.info("insights: deleted %d row(s) older than %d days", deleted, self.retention_days)
         return deleted

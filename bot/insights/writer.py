@@ -15,6 +15,7 @@ afresh.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..config import Config
-from .records import Record
+from .gaps import RecentTerms
+from .records import FeedbackRecord, QuestionRecord, Record
 from .store import InsightsError, InsightsStore
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class InsightsRecorder:
         self.accepted = 0  # records queued by record(); accepted - written - failed are not yet committed
         self.written = 0
         self.failed = 0  # records a batch could not commit (logged)
+        self._answer_terms = RecentTerms()  # for a later "not helpful" vote (gaps.py)
         self.dropped = 0  # records refused because the queue was full or the recorder closed
 
     @classmethod
@@ -129,7 +132,17 @@ class InsightsRecorder:
         if full:
             self._warn_dropped()
             return
-        self._put(record)
+        self._put(self._with_gap_terms(record))
+
+    def _with_gap_terms(self, record: Record) -> Record:
+        """Remember an answered question's terms; hand them to a "not helpful" vote on it."""
+        if isinstance(record, QuestionRecord) and record.answered:
+            self._answer_terms.remember(record.answer_id, record.terms)
+        elif isinstance(record, FeedbackRecord) and not record.helpful and not record.terms:
+            terms = self._answer_terms.get(record.answer_id)
+            if terms:
+                return dataclasses.replace(record, terms=terms)
+        return record
 
     @property
     def unwritten(self) -> int:
@@ -277,6 +290,9 @@ class InsightsRecorder:
             if reopen is not None and self._store is None:
                 self._handle_reopen(reopen)  # nothing open to commit to: the batch goes to the new store
                 reopen = None
+                if self._store is None and self.error is not None and self.error.transient:
+                    self._requeue(batch)  # still busy: kept for the background retry, not dropped
+                    batch = []
             if batch:
                 self._write(batch)
             if reopen is not None:
@@ -286,6 +302,13 @@ class InsightsRecorder:
                 marker.done.set()
         self._purge_if_due()
         return stop
+
+    def _requeue(self, batch: list[Record]) -> None:
+        """Put records back for a later round (they still count against the queue's bound)."""
+        with self._lock:
+            self._waiting += len(batch)
+            for record in batch:
+                self._queue.put(record)
 
     def _handle_reopen(self, request: _Reopen) -> None:
         with self._lock:

@@ -59,6 +59,15 @@ class World:
     def write_config(self, settings: dict[str, Any]) -> None:
         self.config_path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
 
+    async def reconfigure(self, discord_settings: dict[str, Any]) -> None:
+        """What an operator does: change the `discord` section of config.yaml, then /reload
+        (in a DM: the operator is not a server admin, so the command is hidden in the server)."""
+        config = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
+        config["discord"] = _merge(config["discord"], discord_settings)
+        self.write_config(config)
+        result = await self.operator.user.slash("reload")
+        assert result.response.content.startswith("Reloaded"), result.response.content
+
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
@@ -75,7 +84,12 @@ async def make_world(tmp_path: Path):
     """`await make_world(settings={...}, files={...})` starts a bot on a tmp corpus holding the story."""
     envs: list[tuple[simcord.Env, World]] = []
 
-    async def make(settings: dict[str, Any] | None = None, files: dict[str, str] | None = None, story: bool = True) -> World:
+    async def make(
+        settings: dict[str, Any] | None = None,
+        files: dict[str, str] | None = None,
+        story: bool = True,
+        approved_intents: discord.Intents | None = None,
+    ) -> World:
         corpus = tmp_path / "corpus"
         corpus.mkdir()
         if story:
@@ -88,8 +102,9 @@ async def make_world(tmp_path: Path):
         config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
 
         bot = create_bot(config_path)
-        # Approve only the non-privileged intents: the bot must work without message content.
-        env = simcord.Env(bot, approved_intents=discord.Intents.default())
+        # Approve only the non-privileged intents: the bot must work without message content
+        # (a test of what an operator enables in the developer portal passes its own).
+        env = simcord.Env(bot, approved_intents=approved_intents or discord.Intents.default())
         users = {name: env.create_user(name) for name in ("alice", "bob", "admin", "operator")}
         config["discord"] = _merge(config["discord"], {"admin_user_ids": [users["operator"].id]})
         config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

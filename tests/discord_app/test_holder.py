@@ -26,4 +26,21 @@ async def test_a_reload_applies_discord_settings_except_the_restart_only_ones(ma
     # The /ask option's limit is part of the command synced at start-up: it waits for a restart.
     assert settings.max_question_length == 200 and settings.sync_commands is True
     assert holder.engine.config.discord.max_question_length == 100  # the new config was read
-    assert set(RESTART_ONLY) == {"sync_commands", "dev_guild_ids", "max_question_length"}
+    assert set(RESTART_ONLY) == {"sync_commands", "dev_guild_ids", "max_question_length", "user_install", "message_content_intent"}
+
+
+async def test_channel_modes_apply_on_reload_but_installs_and_intents_wait_for_a_restart(make_corpus):
+    story = {STORY.name: STORY.read_text(encoding="utf-8")}
+    config = make_corpus(story, "corpus:\n  path: corpus\n")
+    holder = EngineHolder(config)
+    await holder.load()
+    config.write_text(
+        "corpus:\n  path: corpus\ndiscord:\n  channels:\n    42: {mode: thread}\n"
+        "  user_install: true\n  message_content_intent: true\n",
+        encoding="utf-8",
+    )
+    assert (await holder.reload()).ok
+    settings = holder.settings
+    assert settings.channels[42].mode == "thread"
+    # Where commands may be installed is synced at start-up; intents are chosen when connecting.
+    assert settings.user_install is False and settings.message_content_intent is False

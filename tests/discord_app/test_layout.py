@@ -110,7 +110,7 @@ def test_the_client_imports_no_feature() -> None:
     assert not {m for m in graph[f"{PACKAGE}.client"] if any(m == f or m.startswith(f + ".") for f in features)}
 
 
-@pytest.mark.parametrize("feature", ["answers", "buttons", "help", "operators", "insights_log"])
+@pytest.mark.parametrize("feature", ["answers", "buttons", "help", "operators", "insights_log", "forums"])
 def test_a_feature_package_init_only_wires_the_feature(feature: str) -> None:
     tree = ast.parse((LAYER / feature / "__init__.py").read_text(encoding="utf-8"))
     functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]

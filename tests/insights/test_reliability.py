@@ -137,6 +137,26 @@ def test_a_database_locked_at_start_up_is_retried_in_the_background(insights_con
     recorder.close()
 
 
+def test_a_reopen_while_the_database_is_still_locked_loses_nothing_queued(insights_config) -> None:
+    """/reload during the lock: reopen() fails (transient), the queued questions wait for the retry."""
+    config = insights_config()
+    InsightsStore.open(config).close()
+    locker = sqlite3.connect(config.data_dir / "insights.sqlite3", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    recorder = InsightsRecorder.opening(config, busy_timeout=0.1, retry_seconds=0.05)
+    for i in range(5):
+        recorder.record(question(f"before-reload-{i}"))
+    with pytest.raises(InsightsError, match="locked"):
+        recorder.reopen(config, timeout=10)
+    assert recorder.failed == 0
+    locker.execute("ROLLBACK")
+    locker.close()
+    assert recorder.flush(timeout=10)
+    assert recorder.store is not None
+    assert sorted(r[0] for r in recorder.store.query("SELECT answer_id FROM questions")) == [f"before-reload-{i}" for i in range(5)]
+    recorder.close()
+
+
 def test_reopen_opens_a_log_that_could_not_be_opened(insights_config) -> None:
     config = insights_config()
     path = config.data_dir / "insights.sqlite3"

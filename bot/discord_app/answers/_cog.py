@@ -1,6 +1,9 @@
 """Where questions come in and answers go out: /ask, the "Ask the story bot" message
 command, DMs and @mentions. Each takes the question desk's one path, and the answer
-goes out as one embed with its buttons (or the cooldown notice, or an apology).
+goes out as one embed with its buttons (or the cooldown notice, or an apology): as a
+reply where it was asked, or in a thread of its own in a channel in thread mode
+(_threads.py). With `discord.user_install`, /ask and the message command also work
+through a member's own installation (installs.py).
 
 /ask is built when the Cog loads, not at import, because its option's length limit
 comes from the config (`discord.max_question_length`, applied at start-up). No
@@ -18,11 +21,13 @@ from discord.ext import commands
 from ..buttons._buttons import answer_controls
 from ..embeds import answer_embed
 from ..help._embeds import help_embed
+from ..installs import may_answer_publicly, member_contexts, member_installs
+from ..modes import opens_forum_post
 from ..questions import Outcome
 from ..responding import SORRY, apologise, cooldown_text, send
-from ..tree import EVERYWHERE
 from ._autocomplete import AskSuggestions
 from ._messages import NoHistory, question_for_bot, question_in, reply_to
+from ._threads import ThreadMode
 
 if TYPE_CHECKING:
     from ...engine import Engine
@@ -39,6 +44,7 @@ class Answers(commands.Cog):
         self.suggestions = AskSuggestions(bot.holder)
         self.no_history = NoHistory()  # channels where mentions get plain messages, not replies
         self._commands: list[app_commands.Command | app_commands.ContextMenu] = []
+        self.threads = ThreadMode()
 
     async def cog_load(self) -> None:
         self._commands = [self._ask_command(), self._ask_about_message()]
@@ -62,12 +68,13 @@ class Answers(commands.Cog):
 
     def _ask_command(self) -> app_commands.Command:
         limit = self.bot.settings.max_question_length
+        user_install = self.bot.settings.user_install
         bot = self.bot
 
         @app_commands.command(name="ask", description="Ask a question about the story; I quote the passage that answers it")
         @app_commands.describe(question="Your question, e.g. “When was Meng Wanzhou arrested?”")
-        @app_commands.allowed_contexts(**EVERYWHERE)
-        @app_commands.allowed_installs(guilds=True, users=False)
+        @app_commands.allowed_contexts(**member_contexts(user_install))
+        @app_commands.allowed_installs(**member_installs(user_install))
         async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, limit]) -> None:  # type: ignore[valid-type]
             await self.answer_interaction(interaction, question, "slash", bot.settings.ephemeral)
 
@@ -82,9 +89,11 @@ class Answers(commands.Cog):
         return ask
 
     def _ask_about_message(self) -> app_commands.ContextMenu:
+        user_install = self.bot.settings.user_install
+
         @app_commands.context_menu(name=ASK_ABOUT_MESSAGE)
-        @app_commands.allowed_contexts(**EVERYWHERE)
-        @app_commands.allowed_installs(guilds=True, users=False)
+        @app_commands.allowed_contexts(**member_contexts(user_install))
+        @app_commands.allowed_installs(**member_installs(user_install))
         async def ask_about(interaction: discord.Interaction, message: discord.Message) -> None:
             question = question_in(message)
             if not question:
@@ -99,8 +108,11 @@ class Answers(commands.Cog):
         answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once.
 
         Where the member may not post (an announcements channel), the answer is theirs
-        alone: Discord would accept a public response there, echoing their question."""
-        ephemeral = ephemeral or not may_post(interaction)
+        alone: Discord would accept a public response there, echoing their question. So it
+        is where a member's own installation may not post publicly (installs.py). A public
+        /ask in a channel in thread mode is answered in a thread started on it."""
+        ephemeral = ephemeral or not may_post(interaction) or not may_answer_publicly(interaction)
+        threaded = not ephemeral and surface == "slash" and self.threads.for_interaction(self.bot.settings, interaction)
 
         async def defer() -> None:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -115,6 +127,8 @@ class Answers(commands.Cog):
             embed = answer_embed(outcome.reply, outcome.question, note)
 
             async def send_with(view: discord.ui.View | None) -> bool:
+                if threaded and await self.threads.answer_interaction(interaction, outcome.question, embed, view):
+                    return True
                 return await send(interaction, embed=embed, ephemeral=ephemeral, view=view)
 
             if not await self.send_answer(outcome, interaction.user.id, send_with):
@@ -146,7 +160,7 @@ class Answers(commands.Cog):
         if me is None or not bot.holder.loaded:
             return
         question = question_for_bot(message, me)
-        if question is None:
+        if question is None or opens_forum_post(bot.settings, message):  # a new post: answered by forums/
             return
         surface = "dm" if message.guild is None else "mention"
         if not question:  # "@bot" alone, or a DM with only an attachment: explain instead
@@ -157,6 +171,7 @@ class Answers(commands.Cog):
         async def typing() -> None:
             await message.channel.typing()
 
+        threaded = self.threads.for_message(bot.settings, message)
         outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing)
         if outcome.status == "cooldown":
             if outcome.first_notice:  # in a channel, one notice per wait, not one per message
@@ -170,6 +185,8 @@ class Answers(commands.Cog):
         embed = answer_embed(outcome.reply, outcome.question, note)
 
         async def send_with(view: discord.ui.View | None) -> bool:
+            if threaded and await self.threads.answer_message(message, outcome.question, embed, view):
+                return True
             return await reply_to(message, self.no_history, embed=embed, view=view)
 
         if not await self.send_answer(outcome, message.author.id, send_with):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from ...insights import Stats
+from ...insights import Gaps, Stats
 from ...insights.stats import Counts, percent
 from ...presentation import escape_markdown, paragraph_span, shorten
 from ..embeds import ANSWERED, fit
@@ -62,6 +62,30 @@ def _lines(lines: list[str], empty: str) -> str:
     return out or empty
 
 
+def gaps_field(gaps: Gaps) -> str:
+    """Declined and "not helpful" questions grouped by shared terms, largest first, in one field.
+
+    Terms and examples are member text: escaped, so they format nothing and ping nobody.
+    """
+    head = f"{gaps.declined} declined · {gaps.not_helpful} marked not helpful"
+    lines = [head]
+    for gap in gaps.groups:
+        kinds = [f"{gap.declined} declined"] if gap.declined else []
+        if gap.not_helpful:
+            kinds.append(f"{gap.not_helpful} 👎")
+        lines.append(f"**{gap.questions}** × {escape_markdown(shorten(gap.label, 100))} ({' · '.join(kinds)})")
+        if gap.example is not None:
+            lines.append("> " + escape_markdown(shorten(" ".join(gap.example.split()), 150)))
+    if not gaps.groups:
+        lines.append("No group yet." if gaps.examples else "No group yet: without question text, a group needs two people.")
+    else:
+        if gaps.not_shown:
+            lines.append(f"and {gaps.not_shown} more in no group shown")
+        if not gaps.examples:
+            lines.append("*Terms only; each group was asked by two or more people.*")
+    return _lines(lines, head)
+
+
 def stats_embed(stats: Stats, titles: dict[str, str]) -> discord.Embed:
     kept = "forever" if stats.retention_days <= 0 else f"{stats.retention_days} days"
     embed = discord.Embed(title="Questions and feedback", colour=ANSWERED)
@@ -73,6 +97,7 @@ def stats_embed(stats: Stats, titles: dict[str, str]) -> discord.Embed:
         title = escape_markdown(shorten(titles.get(p.document_id, p.document_id), 80))
         top.append(f"{p.questions} × “{title}” {paragraph_span(p.paragraphs)} (👍 {p.helpful} · 👎 {p.not_helpful})")
     embed.add_field(name="Most asked paragraphs", value=_lines(top, "None yet."), inline=False)
+    embed.add_field(name="Gaps: what the story is missing", value=gaps_field(stats.gaps), inline=False)
     if stats.question_text_logged:
         for name, items in (("Recent unanswered questions", stats.recent_unanswered), ("Recent “not helpful” answers", stats.recent_not_helpful)):
             lines = [
