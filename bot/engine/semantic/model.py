@@ -171,6 +171,10 @@ def _load(files: ModelFiles) -> Embedder:
     tokenizer.no_padding()
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # onnxruntime's own warnings are not the operator's business
+    # By default onnxruntime's worker threads busy-wait after each run, for the next one; on a
+    # small host that takes the CPU from everything else (the event loop, BM25, other questions).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
     versions = library_versions()
     identity = (

@@ -38,7 +38,8 @@ class Candidate:
 
     passage: int
     score: float
-    similarity: float | None = None  # cosine of question and passage vectors, −1…1 (≈0 unrelated)
+    # Cosine of the question's vector and the passage's (or its closest sentence's), −1…1 (≈0 unrelated).
+    similarity: float | None = None
     blended: float | None = None  # the re-ranking score; None when BM25 alone ranked
 
 
@@ -85,10 +86,17 @@ class SemanticRanker:
         return vector
 
     def similarities(self, question: str, positions: Sequence[int]) -> np.ndarray:
-        """Cosine similarity of the question to each of these passages."""
+        """Each passage's similarity to the question: the best cosine of the passage or one of its sentences."""
         if not len(positions):
             return np.zeros(0, dtype=np.float32)
-        return self.vectors.get(positions) @ self.question_vector(question)
+        return self.vectors.similarities(positions, self.question_vector(question))
+
+    def rank(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
+        """BM25's hits with the first `candidates` re-ordered by the blend, the rest after them."""
+        head = self.rerank(question, hits[: self.candidates])
+        tail = hits[self.candidates :]
+        sims = self.similarities(question, [h.passage for h in tail])
+        return head + [Candidate(h.passage, h.score, float(s)) for h, s in zip(tail, sims)]
 
     def rerank(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
         """The hits re-ordered by the blend, best first (BM25's order breaks ties)."""
