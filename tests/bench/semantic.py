@@ -32,7 +32,6 @@ import numpy as np
 
 from bot.config import Config, load_config
 from bot.engine import Engine
-from bot.engine.passages import sentence_spans
 from bot.engine.semantic.ranker import blend
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,22 +71,6 @@ def grid(engine: Engine, questions: list[dict]) -> None:
     ranker = index.semantic
     assert ranker is not None
     ranker.vectors.fill_now()
-    # Sentence vectors, for the "best sentence" variant.
-    sentences: list[str] = []
-    owner: list[int] = []
-    for i, p in enumerate(index.passages):
-        for s, e in sentence_spans(p.text) or [(0, len(p.text))]:
-            sentences.append(p.text[s:e])
-            owner.append(i)
-    started = time.perf_counter()
-    sentence_vectors = ranker.embedder.embed(sentences)
-    print(f"({len(sentences)} sentences embedded in {time.perf_counter() - started:.0f} s)")
-    owner_arr = np.array(owner)
-    by_passage: dict[int, np.ndarray] = {}
-    for row, i in enumerate(owner):
-        by_passage.setdefault(i, []).append(row)  # type: ignore[attr-defined]
-    by_passage = {i: np.array(rows) for i, rows in by_passage.items()}
-    del owner_arr
 
     cases = []
     for q in questions:
@@ -98,8 +81,9 @@ def grid(engine: Engine, questions: list[dict]) -> None:
             continue
         qv = ranker.question_vector(q["question"])
         positions = [h.passage for h in hits]
-        whole = ranker.vectors.get(positions) @ qv
-        best_sentence = np.array([float((sentence_vectors[by_passage[p]] @ qv).max()) for p in positions])
+        rows = [ranker.vectors.rows(p) @ qv for p in positions]  # whole passage, then its sentences
+        whole = np.array([r[0] for r in rows])
+        best_sentence = np.array([r[1:].max() if len(r) > 1 else r[0] for r in rows])
         target = [gold(q, type("M", (), {"document": index.documents[index.passages[p].document_id], "passage": index.passages[p]})) for p in positions]
         cases.append((np.array([h.score for h in hits]), whole, best_sentence, np.array(target)))
 
@@ -140,6 +124,7 @@ def main() -> None:
     p.add_argument("--squad", type=Path, default=ROOT.parent / "shared" / "squad")
     p.add_argument("--questions", default="questions-1000.jsonl")
     p.add_argument("--grid", action="store_true")
+    p.add_argument("--weights", default="", help="also run end to end with these semantic.weight values, e.g. 0.3,0.7")
     args = p.parse_args()
     base = load_config(args.config)
     questions = [json.loads(line) for line in (args.squad / args.questions).open(encoding="utf-8")]
@@ -155,7 +140,12 @@ def main() -> None:
     bm25 = Engine.load(with_corpus(base, corpus, enabled=False))
     print("| ranking | top-1 | answered correctly | median ms / question |")
     print("|---|---|---|---|")
-    for name, engine in (("BM25 alone", bm25), (f"blended (weight {base.semantic.weight}, {base.semantic.candidates} candidates)", semantic)):
+    runs = [("BM25 alone", bm25), (f"blended (weight {base.semantic.weight}, {base.semantic.candidates} candidates)", semantic)]
+    for weight in [float(w) for w in args.weights.split(",") if w]:
+        ranker = semantic.index.semantic
+        other = Engine(semantic.config, dataclasses.replace(semantic.index, semantic=type(ranker)(ranker.embedder, ranker.vectors, ranker.candidates, weight)))
+        runs.append((f"blended (weight {weight})", other))
+    for name, engine in runs:
         r = end_to_end(engine, questions)
         print(f"| {name} | {r['top1']:.3f} | {r['answered_correctly']:.3f} | {r['median_ms']:.1f} |", flush=True)
     if args.grid:

@@ -103,3 +103,16 @@ def test_semantic_settings_are_validated_by_key(text: str, key: str) -> None:
 def test_semantic_defaults() -> None:
     semantic = parse_config("").semantic
     assert (semantic.enabled, semantic.candidates, semantic.weight, semantic.model) == (True, 20, 0.5, None)
+
+
+def test_sentence_similarities_follow_the_passages_sentences(make_corpus) -> None:
+    two = "Police arrested the finance executive in Vancouver. The weather was cold that week."
+    engine = Engine.load(make_corpus({"a.md": "# A\n\n" + two + "\n\nFarmers sold canola to China."}))
+    ranker = engine.index.semantic
+    sims = ranker.sentence_similarities("Who was arrested?", 0)
+    assert len(sims) == 2 and sims[0] > sims[1] + 0.2  # the arrest sentence, not the weather
+    # The passage's similarity is the best of the whole passage and its sentences.
+    whole = float(ranker.embedder.embed([two])[0] @ ranker.question_vector("Who was arrested?"))
+    (candidate,) = ranker.rerank("Who was arrested?", engine.index.search(["arrest"], 1))
+    assert candidate.similarity == pytest.approx(max(whole, *sims), abs=2e-3)
+    assert len(ranker.sentence_similarities("Who farms?", 1)) == 1  # one sentence: the passage itself

@@ -91,6 +91,13 @@ class SemanticRanker:
             return np.zeros(0, dtype=np.float32)
         return self.vectors.similarities(positions, self.question_vector(question))
 
+    def sentence_similarities(self, question: str, position: int) -> list[float]:
+        """Cosine of the question with each sentence of passage `position`, in the order of
+        passages.sentence_spans(passage.text); one value (the whole passage) for a passage of
+        one sentence. Precomputed with the passage: no model call beyond the question's."""
+        sims = self.vectors.rows(position) @ self.question_vector(question)
+        return [float(s) for s in (sims[1:] if len(sims) > 1 else sims)]
+
     def rank(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
         """BM25's hits with the first `candidates` re-ordered by the blend, the rest after them."""
         head = self.rerank(question, hits[: self.candidates])
