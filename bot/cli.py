@@ -21,7 +21,7 @@ from .config import Config, ConfigError, load_config
 from .engine import CorpusError, Engine
 from .evaluation import QuestionsError
 from .insights import InsightsError
-from .presentation import render
+from .presentation import paragraph_span, render
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -45,7 +45,7 @@ def one_line(engine: Engine, question: str, top: int | None) -> str:
         return "[no answer] The story doesn't say."
     m = answer.matches[0]
     first, last = m.paragraphs  # with the context that names a quote's speaker
-    span = f"¶{first}" if first == last else f"¶{first}-{last}"
+    span = paragraph_span((first, last))
     text = " ".join(c.text for c in m.context) + " " + m.passage.text
     return f"[{m.document.id} {span}] " + " ".join(text.split())
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from .engine import Engine
+from .presentation import paragraph_span
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def evaluate(engine: Engine, questions: Questions) -> Report:
         if not hit or answer.abstained:
             what = "abstained" if answer.abstained else "answered"
             report.misses.append(
-                f"{question!r}: gold ¶{','.join(map(str, gold))}, best {'¶%d' % got[0] if got else 'none'} "
+                f"{question!r}: gold ¶{','.join(map(str, gold))}, best {paragraph_span(got) if got else 'none'} "
                 f"({what}, coverage {answer.coverage:.2f})"
             )
     for question, kind in questions.unanswerable:
@@ -131,7 +132,7 @@ def evaluate(engine: Engine, questions: Questions) -> Report:
         else:
             m = answer.matches[0]
             report.misses.append(
-                f"{question!r} ({kind}): answered ¶{m.passage.paragraphs[0]} of {m.document.id} "
+                f"{question!r} ({kind}): answered {paragraph_span(m.passage.paragraphs)} of {m.document.id} "
                 f"(coverage {answer.coverage:.2f})"
             )
     return report

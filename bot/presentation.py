@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .engine import Answer, Engine, Match
-from .engine.passages import Passage
+if TYPE_CHECKING:  # only for annotations: the insights log formats spans without loading the engine
+    from .engine import Answer, Engine, Match
+    from .engine.passages import Passage
+
+# The longest quote any surface shows. Chosen for Discord (an embed description holds
+# 4,096 characters, see discord_app/limits.py) and used by `chat` too, so the console
+# shows what the bot posts.
+QUOTE_LIMIT = 3800
 
 _MARKDOWN = re.compile(r"([\\*_~`|<@\[\]])")
 # Indentation is `[^\S\n]*`, not `\s*`: `\s` crosses newlines, which made text of many blank
@@ -79,9 +86,14 @@ def highlight(text: str, match_terms: set[str], engine: Engine) -> str:
     return _escape_line_starts(_ADJACENT_BOLD.sub(lambda m: m.group(1), "".join(out).replace("****", "")))
 
 
+def paragraph_span(paragraphs: tuple[int, int]) -> str:
+    """"¶5", or "¶3–4" (an en dash) for a span: the one way every surface writes paragraphs."""
+    first, last = paragraphs
+    return f"¶{first}" if first == last else f"¶{first}–{last}"
+
+
 def paragraph_label(passage_span: tuple[int, int], total: int, part: Passage | None = None) -> str:
-    first, last = passage_span
-    label = f"¶{first}" if first == last else f"¶{first}–{last}"
+    label = paragraph_span(passage_span)
     if part is not None and part.parts > 1:
         label += f" (part {part.part} of {part.parts})"
     return f"{label} of {total}"
@@ -101,7 +113,7 @@ def quote_block(texts: list[str]) -> str:
     return "\n>\n".join("\n".join("> " + line for line in t.splitlines()) for t in texts)
 
 
-def render_match(match: Match, engine: Engine, limit: int = 3800) -> Reply:
+def render_match(match: Match, engine: Engine, limit: int = QUOTE_LIMIT) -> Reply:
     """The quote fits in `limit` characters; context is cut first, then the passage itself."""
     terms = set(match.matched_terms)
     context = [c.text for c in match.context]
@@ -134,7 +146,7 @@ def render_abstention(answer: Answer, engine: Engine, examples: tuple[str, ...] 
     return Reply(False, "The story doesn't say", body)
 
 
-def render(answer: Answer, engine: Engine, examples: tuple[str, ...] = (), match: int = 0, limit: int = 3800) -> Reply:
+def render(answer: Answer, engine: Engine, examples: tuple[str, ...] = (), match: int = 0, limit: int = QUOTE_LIMIT) -> Reply:
     if answer.abstained or not answer.matches:
         return render_abstention(answer, engine, examples)
     return render_match(answer.matches[min(match, len(answer.matches) - 1)], engine, limit)

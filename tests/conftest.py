@@ -9,6 +9,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 STORY = ROOT / "corpus" / "huawei-5g-canada-china.md"
 CONFIG = ROOT / "config.yaml"
+SHARED = ROOT.parent / "shared"  # the team's shared folder next to the checkout
+
+
+def shared_file(*parts: str) -> Path:
+    """A file of ../shared the tests need: missing, it fails the test (it never quietly does less)."""
+    path = SHARED.joinpath(*parts)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the tests need the shared folder next to the checkout (../shared)")
+    return path
 
 
 def write_corpus(tmp_path: Path, files: dict[str, str | bytes]) -> Path:

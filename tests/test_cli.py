@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import CONFIG, ROOT, STORY
+from .conftest import CONFIG, ROOT, STORY, shared_file
 
-SHARED_QUESTIONS = ROOT.parent / "shared" / "story" / "dev-questions.yaml"
 TEAM_QUESTIONS = ROOT / "tests" / "data" / "story-questions.yaml"
 GOOD = "---\ntitle: Bridge\n---\nThe council approved the new bridge on Monday.\n\nThe mayor said it opens in 2026.\n"
 
@@ -262,9 +261,36 @@ def _check_eval(questions_file: Path) -> None:
     assert f"abstained {round(report['abstention'] * unanswerable)}/{unanswerable}" in text
 
 
-@pytest.mark.skipif(not SHARED_QUESTIONS.exists(), reason="shared/story/dev-questions.yaml not in this checkout")
 def test_eval_on_the_shared_dev_questions() -> None:
-    _check_eval(SHARED_QUESTIONS)
+    _check_eval(shared_file("story", "dev-questions.yaml"))
+
+
+def test_eval_counts_right_and_wrong_answers_exactly(tmp_path: Path) -> None:
+    """Known outcomes on the bundled story: the report must count them, not just agree with itself."""
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "answerable:\n"
+        "  - {q: 'When was Meng Wanzhou arrested?', gold: [5]}\n"  # right: ¶5
+        "  - {q: 'Who is Michael Kovrig?', gold: [7]}\n"  # right: ¶7
+        "  - {q: 'When was Meng Wanzhou arrested?', gold: [1]}\n"  # wrong gold: the answer is ¶5
+        "off_topic:\n"
+        "  - 'What is the capital of Peru?'\n"  # declined: right
+        "  - 'Who is Michael Kovrig?'\n"  # answered although listed as off-topic: a miss
+        ,
+        encoding="utf-8",
+    )
+    result = bot("eval", str(questions), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["answerable"], report["unanswerable"]) == (3, 2)
+    assert report["top1"] == pytest.approx(2 / 3) and report["answered_correctly"] == pytest.approx(2 / 3)
+    assert report["abstention"] == pytest.approx(1 / 2)
+    assert len(report["misses"]) == 2
+    assert report["misses"][0].startswith("'When was Meng Wanzhou arrested?': gold ¶1, best ¶5 (answered")
+    assert report["misses"][1].startswith("'Who is Michael Kovrig?' (off_topic): answered ¶7 of huawei-5g-canada-china")
+    text = bot("eval", str(questions)).stdout.decode()
+    assert text.startswith("answerable: top-1 2/3 (67%), answered correctly 2/3 (67%)\n")
+    assert "unanswerable: abstained 1/2 (50%)" in text
 
 
 def test_eval_on_the_team_questions() -> None:
@@ -294,6 +320,11 @@ def test_eval_with_a_malformed_questions_file(tmp_path: Path, text: str, problem
     (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
     line = one_line_error(bot("eval", str(tmp_path / "q.yaml")))
     assert line.startswith(f"error: {tmp_path / 'q.yaml'}: ") and problem in line, line
+
+
+def test_ask_batch_writes_a_span_of_paragraphs_as_the_citation_does() -> None:
+    result = bot("ask", "--batch", "-", stdin="What can Beijing request from these organizations?\n")
+    assert result.stdout.decode().startswith("[huawei-5g-canada-china ¶3–4] ")  # en dash, as in "¶3–4 of 12"
 
 
 def test_ask_batch_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:

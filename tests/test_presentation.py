@@ -72,3 +72,11 @@ def test_long_passage_fits_the_limit(tmp_path) -> None:
     reply = render(engine.ask("zebras"), engine, limit=1000)
     assert len(reply.body) <= 1000 and reply.body.rstrip().endswith("…")
     assert "**Zebras**" in reply.body
+
+
+def test_paragraph_spans_are_written_one_way_everywhere() -> None:
+    from bot.presentation import paragraph_label, paragraph_span
+
+    assert paragraph_span((5, 5)) == "¶5"
+    assert paragraph_span((3, 4)) == "¶3–4"  # an en dash, as in the citation
+    assert paragraph_label((3, 4), 12) == "¶3–4 of 12"

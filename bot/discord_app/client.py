@@ -1,5 +1,9 @@
-"""The Discord client: a `commands.Bot` that loads the engine on start-up, registers
-the slash commands, syncs them, and routes DMs and mentions to the question desk.
+"""The Discord client: a `commands.Bot` that loads the engine on start-up, loads each
+feature by name, syncs the slash commands, and closes the features on the way out.
+
+Each feature is an extension package (answers, buttons, help, operators, insights_log)
+whose `setup(bot)` adds its Cog; the Cog holds the feature's state. This module imports
+none of them, so the layer's import graph has no circle (tests/discord_app/test_layout.py).
 
 No privileged intents: the bot needs guilds (for channels) and messages (for DMs
 and mentions, whose text Discord sends without the message-content intent).
@@ -8,7 +12,6 @@ and mentions, whose text Discord sends without the message-content intent).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from pathlib import Path
 
@@ -18,12 +21,15 @@ from discord.ext import commands
 from ..config import Config, DiscordConfig, load_config
 from ..engine import Engine
 from ..presentation import shorten
-from . import insights_commands, messages
-from .commands import StoryTree, add_commands
 from .holder import EngineHolder
+from .limits import STATUS
 from .questions import QuestionDesk
+from .tree import StoryTree
 
 log = logging.getLogger(__name__)
+
+# Loaded in this order by `setup_hook`: the insights log first, so the first answer is logged.
+FEATURES = ("insights_log", "answers", "buttons", "help", "operators")
 
 
 def intents() -> discord.Intents:
@@ -34,31 +40,38 @@ def intents() -> discord.Intents:
     return wanted
 
 
+def _activity(status_text: str) -> discord.CustomActivity | None:
+    return discord.CustomActivity(name=shorten(status_text, STATUS)) if status_text else None
+
+
 class StoryBot(commands.Bot):
     def __init__(self, config_path: str | Path | None, config: Config, engine: Engine | None = None) -> None:
         super().__init__(
             # Prefix commands are not used (they would need the message-content intent);
-            # on_message below handles DMs and mentions instead.
+            # the answers feature listens for DMs and mentions instead.
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StoryTree,
-            activity=discord.CustomActivity(name=shorten(config.discord.status_text, 128)) if config.discord.status_text else None,
+            activity=_activity(config.discord.status_text),
         )
         self.config_path = config_path
-        # Start-up settings (command sync, the /ask length limit). Settings read per
-        # question come from `holder.engine.config`, so /reload updates them.
-        self.settings: DiscordConfig = config.discord
-        self.holder = EngineHolder(config_path, engine)
+        self.holder = EngineHolder(config_path, engine, settings=config.discord)
         self.desk = QuestionDesk(self.holder)
+        self._status_text = config.discord.status_text
         self.holder.on_swap.append(self._status_may_change)
+
+    @property
+    def settings(self) -> DiscordConfig:
+        """The Discord settings in force: read from the holder, the one place."""
+        return self.holder.settings
 
     async def setup_hook(self) -> None:
         engine = await self.holder.load()
         log.info("index ready: %d document(s), %d passages", engine.documents, engine.passages)
-        add_commands(self)
-        await insights_commands.setup(self)  # answer buttons, /stats, context menu, autocomplete, the log
+        for feature in FEATURES:
+            await self.load_extension(f"{__package__}.{feature}")
         if self.settings.sync_commands:
             await self.sync_commands()
 
@@ -78,27 +91,19 @@ class StoryBot(commands.Bot):
             # Commands synced earlier keep working; DMs and mentions do not need them.
             log.error("could not sync slash commands: %s %s", exc.status, exc.text)
 
-    async def close(self) -> None:
-        insights_commands.teardown(self)  # commit the queued question log
-        await super().close()
-
     def _status_may_change(self, engine: Engine) -> None:
         """A /reload applies a changed discord.status_text."""
-        text = engine.config.discord.status_text
-        if text == self.settings.status_text or not self.is_ready():
+        text = self.holder.settings.status_text  # already the new engine's
+        if text == self._status_text or not self.is_ready():
             return
-        self.settings = dataclasses.replace(self.settings, status_text=text)
-        activity = discord.CustomActivity(name=shorten(text, 128)) if text else None
-        asyncio.get_running_loop().create_task(self.change_presence(activity=activity))
+        self._status_text = text
+        asyncio.get_running_loop().create_task(self.change_presence(activity=_activity(text)))
 
     async def on_ready(self) -> None:
         log.info("connected as %s (id %s) to %d server(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
-        try:
-            await messages.on_message(self, message)
-        except Exception:
-            log.exception("failed to handle a message")
+        """No prefix commands: the answers feature's listener handles DMs and mentions."""
 
     async def on_error(self, event_method: str, /, *args: object, **kwargs: object) -> None:
         log.exception("unhandled error in %s", event_method)

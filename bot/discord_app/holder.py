@@ -4,11 +4,16 @@ A question reads `holder.engine` once and keeps that Engine for its whole
 answer, so a reload never mixes two indexes. The new Engine is built in a worker
 thread (the event loop keeps answering with the old one); only when it is
 complete is the reference replaced. If building fails, nothing is replaced.
+
+It is also the one place the Discord layer reads its settings from (`holder.settings`):
+the `discord` section of the config in service, except the keys only a restart applies,
+which keep their start-up values.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -16,10 +21,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from ..config import ConfigError
+from ..config import ConfigError, DiscordConfig
 from ..engine import CorpusError, Engine
 
 log = logging.getLogger(__name__)
+
+# Read once at start-up: the command sync, and the /ask option's length limit (which is
+# part of the command synced to Discord). A /reload applies every other Discord setting.
+RESTART_ONLY = ("sync_commands", "dev_guild_ids", "max_question_length")
 
 
 @dataclass(frozen=True)
@@ -36,9 +45,14 @@ class ReloadReport:
 
 
 class EngineHolder:
-    def __init__(self, config_path: str | Path | None, engine: Engine | None = None) -> None:
+    def __init__(self, config_path: str | Path | None, engine: Engine | None = None, settings: DiscordConfig | None = None) -> None:
         self.config_path = config_path
         self._engine = engine
+        # The start-up config's Discord settings pin RESTART_ONLY; without them, the first engine's do.
+        self._startup: DiscordConfig | None = settings or (engine.config.discord if engine is not None else None)
+        self._settings = self._startup or DiscordConfig()
+        if engine is not None:
+            self._settings = _pinned(engine.config.discord, self._settings)
         self.loaded_at: datetime | None = datetime.now(timezone.utc) if engine is not None else None
         self._lock = asyncio.Lock()
         # Called (on the event loop) with each engine put in service, e.g. to warm caches.
@@ -49,6 +63,11 @@ class EngineHolder:
     @property
     def loaded(self) -> bool:
         return self._engine is not None
+
+    @property
+    def settings(self) -> DiscordConfig:
+        """The Discord settings in force (see RESTART_ONLY for those a reload does not change)."""
+        return self._settings
 
     @property
     def engine(self) -> Engine:
@@ -95,12 +114,19 @@ class EngineHolder:
 
     def _swap(self, engine: Engine) -> None:
         self._engine = engine
+        if self._startup is None:
+            self._startup = engine.config.discord
+        self._settings = _pinned(engine.config.discord, self._startup)
         self.loaded_at = datetime.now(timezone.utc)
         for listener in list(self.on_swap):
             try:
                 listener(engine)
             except Exception:
                 log.exception("engine swap listener %r failed", listener)
+
+
+def _pinned(settings: DiscordConfig, startup: DiscordConfig) -> DiscordConfig:
+    return dataclasses.replace(settings, **{key: getattr(startup, key) for key in RESTART_ONLY})
 
 
 def _left_out(engine: Engine) -> tuple[str, ...]:

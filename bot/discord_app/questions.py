@@ -1,9 +1,14 @@
 """The one path every question takes, whether it came from /ask, a DM or a mention.
 
 Admission (per-user cooldown), length cap, the engine in a worker thread, the
-rendered Reply, and one log line. It never raises: whatever goes wrong becomes
-an Outcome the surface can turn into a short, friendly message, so one bad
-question cannot affect any other.
+rendered Reply, one log line, and, for each question let through, one QuestionRecord
+handed to every listener (the insights log is one; a cooldown is only a log line). It never raises: whatever goes wrong becomes an Outcome the
+surface can turn into a short, friendly message, so one bad question cannot affect
+any other.
+
+The question is cut here to `discord.max_question_length`, at a word boundary; the
+config guarantees that is within the engine's own cut (`answers.max_question_chars`),
+so the engine never cuts a question Discord accepted.
 """
 
 from __future__ import annotations
@@ -15,15 +20,15 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from ..engine import Answer, Engine
-from ..presentation import Reply, render
+from ..insights.records import QuestionRecord, new_answer_id
+from ..presentation import Reply, paragraph_span, render
 from .cooldown import Cooldowns
 from .holder import EngineHolder
 
 log = logging.getLogger(__name__)
 
-Status = Literal["answered", "abstained", "cooldown", "error"]
-Surface = Literal["slash", "dm", "mention"]
-QUOTE_LIMIT = 3800  # characters of quote; leaves room in a 4,096-character embed description
+Status = Literal["answered", "abstained", "cooldown", "error"]  # insights.records.STATUSES
+Surface = Literal["slash", "dm", "mention", "context_menu"]
 
 
 @dataclass(frozen=True)
@@ -37,21 +42,7 @@ class Outcome:
     first_notice: bool = True  # for "cooldown": False when this window was already explained
     truncated: bool = False
     seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class QuestionRecord:
-    """What one question did, for the log and for anyone who listens (e.g. statistics)."""
-
-    surface: Surface
-    user_id: int
-    status: Status
-    document: str | None
-    paragraphs: tuple[int, int] | None
-    score: float | None
-    coverage: float | None
-    seconds: float
-    question: str
+    answer_id: str = ""  # the id its buttons and the insights log share
 
 
 Listener = Callable[[QuestionRecord], None]
@@ -79,7 +70,7 @@ class QuestionDesk:
         self._noticed_until: dict[int, float] = {}
 
     def _cooldowns_now(self) -> Cooldowns:
-        settings = self.holder.engine.config.discord
+        settings = self.holder.settings
         current = self._cooldowns
         if current is None or (current.rate, current.per) != (settings.cooldown_questions, settings.cooldown_seconds):
             current = self._cooldowns = Cooldowns(settings.cooldown_questions, settings.cooldown_seconds, self.clock)
@@ -96,8 +87,9 @@ class QuestionDesk:
         (a slash command defers, a channel shows "typing")."""
         started = time.perf_counter()
         engine = self.holder.engine  # one index for the whole question, even if a reload swaps it
-        settings = engine.config.discord
+        settings = self.holder.settings  # read with the engine: the settings of that config
         question, truncated = cap(text, settings.max_question_length)
+        answer_id = new_answer_id()
         try:
             wait = self._cooldowns_now().hit(user_id)
         except Exception:
@@ -113,7 +105,7 @@ class QuestionDesk:
             return Outcome("cooldown", question, retry_after=wait, first_notice=first, truncated=truncated)
 
         try:
-            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question))
+            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question, settings.example_questions))
             if acknowledge is not None:
                 if self.acknowledge_after > 0:
                     await asyncio.wait({work}, timeout=self.acknowledge_after)
@@ -128,32 +120,20 @@ class QuestionDesk:
         except Exception:
             seconds = time.perf_counter() - started
             log.exception("question surface=%s outcome=error ms=%d", surface, seconds * 1000)
-            self._tell(QuestionRecord(surface, user_id, "error", None, None, None, None, seconds, question))
-            return Outcome("error", question, engine=engine, truncated=truncated, seconds=seconds)
+            self._tell(QuestionRecord.failed("error", surface, user_id, question, answer_id, seconds))
+            return Outcome("error", question, engine=engine, truncated=truncated, seconds=seconds, answer_id=answer_id)
 
         seconds = time.perf_counter() - started
-        best = answer.best
-        status: Status = "abstained" if best is None else "answered"
-        record = QuestionRecord(
-            surface,
-            user_id,
-            status,
-            best.document.id if best else None,
-            best.paragraphs if best else None,
-            best.score if best else None,
-            answer.coverage,
-            seconds,
-            question,
-        )
+        record = QuestionRecord.from_answer(answer, surface, user_id, answer_id, seconds)
         self._log(record, engine)
         self._tell(record)
-        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds)
+        status: Status = "answered" if record.answered else "abstained"
+        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds, answer_id=answer_id)
 
     def _log(self, record: QuestionRecord, engine: Engine) -> None:
         where = "-"
-        if record.document is not None and record.paragraphs is not None:
-            first, last = record.paragraphs
-            where = f"{record.document} ¶{first}" + (f"-{last}" if last != first else "")
+        if record.document_id is not None and record.paragraphs is not None:
+            where = f"{record.document_id} {paragraph_span(record.paragraphs)}"
         line = (
             f"question surface={record.surface} outcome={record.status} at={where} "
             f"score={record.score if record.score is not None else 0:.2f} "
@@ -171,7 +151,7 @@ class QuestionDesk:
                 log.exception("question listener %r failed", listener)
 
 
-def _answer(engine: Engine, question: str) -> tuple[Answer, Reply]:
+def _answer(engine: Engine, question: str, examples: tuple[str, ...]) -> tuple[Answer, Reply]:
     """Runs in a worker thread: ranking and rendering are the CPU-bound part."""
     answer = engine.ask(question)
-    return answer, render(answer, engine, engine.config.discord.example_questions, limit=QUOTE_LIMIT)
+    return answer, render(answer, engine, examples)

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from ..config import AnswersConfig
 from .analysis import Token, fold
 from .attribution import context_position, indexed_text
 from .documents import Document
@@ -195,11 +196,19 @@ def build_match(
     return Match(passage, index.documents[passage.document_id], score, position, matched, context, similarity, blended)
 
 
-def answer(index: Index, question: str, top: int, min_coverage: float, attribution_context: bool = True) -> Answer:
+def answer(
+    index: Index,
+    question: str,
+    top: int,
+    min_coverage: float,
+    attribution_context: bool = True,
+    max_question_chars: int = AnswersConfig.max_question_chars,
+) -> Answer:
+    # `max_question_chars`: Engine.ask has cut the question to it already; the form checks read no further.
     tokens = index.analyzer.tokens(question)
     # Words about the asking ("tell me") or about the answer's form ("how many", "what year")
     # are dropped when the question has other words: they do not say what it is about.
-    asking = QUESTION_FILLER | set(index.analyzer.terms(" ".join(form_words(question))))
+    asking = QUESTION_FILLER | set(index.analyzer.terms(" ".join(form_words(question, max_question_chars))))
     if any(t.term not in asking for t in tokens):
         tokens = [t for t in tokens if t.term not in asking]
     # A misspelt word is read as the corpus word it resembles ("Wangzhou" → wanzhou).
@@ -236,7 +245,7 @@ def answer(index: Index, question: str, top: int, min_coverage: float, attributi
         return Answer(question, tuple(terms), tuple(matches[:top]), coverage_of(matches[0]), True, weights, reason, "name")
     # The answer is the best-ranked passage that covers the question and has the expected
     # form (a "when" question skips a passage with no time in it for one that has one).
-    form = expected(question)
+    form = expected(question, max_question_chars)
     for i, hit in enumerate(hits):
         if i == len(matches):  # beyond the shown matches: built only when needed
             matches.append(

@@ -27,13 +27,15 @@ class Engine:
         return cls(config, build_index(config, progress))
 
     def ask(self, question: str, top: int | None = None) -> Answer:
-        question = question[: self.config.answers.max_question_chars]
+        # The one cut of a question (the Discord layer's is validated to be within it).
+        limit = self.config.answers.max_question_chars
         return answer(
             self.index,
-            question,
+            question[:limit],
             top=top or self.config.answers.top,
             min_coverage=self.config.answers.min_coverage,
             attribution_context=self.config.passages.attribution_context,
+            max_question_chars=limit,
         )
 
     @property

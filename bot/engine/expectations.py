@@ -52,9 +52,12 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?!\w)|\b(" + "|".join(_NUMBER_WORDS.s
 _DURATION = re.compile(r"\b(year|month|week|day|hour|minute|decade|centur)", re.IGNORECASE)
 
 
-def expected(question: str) -> Expects:
-    """The answer form a question asks for; ANYTHING unless the shape is unmistakable."""
-    question = question[:500]
+def expected(question: str, max_chars: int) -> Expects:
+    """The answer form a question asks for; ANYTHING unless the shape is unmistakable.
+
+    Reads at most `max_chars` (the engine's `answers.max_question_chars`), so this step
+    stays cheap however long a text it is handed."""
+    question = question[:max_chars]
     if _TIME_QUESTION.search(question):
         return Expects.TIME
     if _DURATION_QUESTION.search(question):
@@ -72,9 +75,9 @@ _FORM_WORDS = re.compile(
 )
 
 
-def form_words(question: str) -> list[str]:
-    """Words of the question that ask for the answer's form rather than name its subject."""
-    return [m.group(1) or m.group(2) for m in _FORM_WORDS.finditer(question[:500])]
+def form_words(question: str, max_chars: int) -> list[str]:
+    """Words of the question (its first `max_chars`) that ask for the answer's form rather than name its subject."""
+    return [m.group(1) or m.group(2) for m in _FORM_WORDS.finditer(question[:max_chars])]
 
 
 def supplies(text: str, expects: Expects) -> bool:

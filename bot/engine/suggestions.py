@@ -28,8 +28,8 @@ from .documents import Document
 from .passages import sentence_spans
 from .stopwords import ENGLISH_STOP_WORDS
 
-MAX_CHOICES = 25  # Discord's limit on autocomplete choices
-MAX_CHARS = 100  # Discord's limit on a choice's name and value
+# How many suggestions, and how long, is the caller's to say (the Discord layer passes
+# Discord's autocomplete limits): this module knows nothing of where they are shown.
 MAX_PHRASES = 5000  # keep the most frequent; suggest() scans them per keystroke
 # An archive's names and phrases are read from an even sample of its paragraphs, so
 # building suggestions stays around a second however large the corpus (about 1 ms
@@ -162,8 +162,8 @@ def _content(word: str) -> bool:
     )
 
 
-def extract_phrases(documents: Sequence[Document], limit: int = MAX_PHRASES) -> list[Phrase]:
-    """Names and recurring key phrases of the corpus, most frequent first."""
+def extract_phrases(documents: Sequence[Document], max_chars: int, limit: int = MAX_PHRASES) -> list[Phrase]:
+    """Names and recurring key phrases of the corpus (each at most `max_chars` long), most frequent first."""
     sentences: list[list[_Token]] = []
     lowercase_words: set[str] = set()
     paragraphs = [p for document in documents for p in document.paragraphs]
@@ -221,7 +221,7 @@ def extract_phrases(documents: Sequence[Document], limit: int = MAX_PHRASES) -> 
     seen: set[str] = set()
     unique = []
     for p in found:
-        if p.key not in seen and len(p.text) <= MAX_CHARS:
+        if p.key not in seen and len(p.text) <= max_chars:
             seen.add(p.key)
             unique.append(p)
     return unique[:limit]
@@ -230,18 +230,17 @@ def extract_phrases(documents: Sequence[Document], limit: int = MAX_PHRASES) -> 
 class Suggester:
     """Ranks phrases and example questions against what has been typed so far."""
 
-    def __init__(self, phrases: Sequence[Phrase], examples: Sequence[str] = ()) -> None:
+    def __init__(self, phrases: Sequence[Phrase], examples: Sequence[str], max_chars: int) -> None:
         self.phrases = list(phrases)
-        self.examples = [e.strip() for e in examples if e.strip() and len(e.strip()) <= MAX_CHARS]
+        self.examples = [e.strip() for e in examples if e.strip() and len(e.strip()) <= max_chars]
         self._keys = [(p, p.key, p.key.split()) for p in self.phrases]
 
     @classmethod
-    def from_documents(cls, documents: Sequence[Document], examples: Sequence[str] = ()) -> "Suggester":
-        return cls(extract_phrases(documents), examples)
+    def from_documents(cls, documents: Sequence[Document], examples: Sequence[str], max_chars: int) -> "Suggester":
+        return cls(extract_phrases(documents, max_chars), examples, max_chars)
 
-    def suggest(self, typed: str, limit: int = MAX_CHOICES, max_chars: int = MAX_CHARS) -> list[str]:
+    def suggest(self, typed: str, limit: int, max_chars: int) -> list[str]:
         """Up to `limit` completions of `typed`, best first, each at most `max_chars` long."""
-        limit = min(limit, MAX_CHOICES)
         typed = typed.lstrip()
         folded = fold(typed)
         words = folded.split()
@@ -307,8 +306,9 @@ def _best(ranked: list[tuple[tuple[int, int, int], str]], limit: int, max_chars:
 _LOCK = threading.Lock()
 
 
-def suggester_for(engine: "object") -> Suggester:
-    """The Suggester of an Engine, built once per index (a reload builds a new one).
+def suggester_for(engine: "object", examples: Sequence[str], max_chars: int) -> Suggester:
+    """The Suggester of an Engine, built once per index (a reload builds a new one), with
+    `examples` first and nothing longer than `max_chars`.
 
     Kept in the index's `derived` store, so it is freed together with the index.
     """
@@ -316,7 +316,7 @@ def suggester_for(engine: "object") -> Suggester:
     found = cached_suggester(engine)
     if found is not None:
         return found
-    suggester = Suggester.from_documents(index.corpus.documents, engine.config.discord.example_questions)  # type: ignore[attr-defined]
+    suggester = Suggester.from_documents(index.corpus.documents, examples, max_chars)
     with _LOCK:
         index.derived["suggester"] = suggester
     return suggester

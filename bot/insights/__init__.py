@@ -4,15 +4,9 @@ Knows neither the engine nor Discord: the bot and the CLI hand it plain records.
 """
 
 from .stats import Counts, Stats, compute_stats, format_stats
-from .store import (
-    FeedbackRecord,
-    InsightsError,
-    InsightsRecorder,
-    InsightsStore,
-    QuestionRecord,
-    database_path,
-    new_answer_id,
-)
+from .records import FeedbackRecord, QuestionRecord, new_answer_id
+from .store import InsightsError, InsightsStore, database_path
+from .writer import InsightsRecorder
 
 __all__ = [
     "Counts",

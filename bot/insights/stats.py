@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+from ..presentation import paragraph_span
 from .store import InsightsStore
 
 DAY = 86_400
@@ -145,11 +146,6 @@ def compute_stats(store: InsightsStore, now: float | None = None, top: int = 5, 
         retention_days=store.retention_days,
         oldest=_utc(oldest) if oldest is not None else None,
     )
-
-
-def paragraph_span(paragraphs: tuple[int, int]) -> str:
-    first, last = paragraphs
-    return f"¶{first}" if first == last else f"¶{first}–{last}"
 
 
 def percent(part: int, whole: int) -> str:

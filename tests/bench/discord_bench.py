@@ -97,14 +97,13 @@ class World:
 
 def expected_replies(config_path: Path, questions: list[str]) -> dict[str, tuple[str, str | None]]:
     """(embed title, citation) per question, from an engine loaded outside the bot."""
-    from bot.discord_app.questions import QUOTE_LIMIT
     from bot.engine import Engine
     from bot.presentation import render
 
     engine = Engine.load(config_path)
     out = {}
     for q in dict.fromkeys(questions):
-        reply = render(engine.ask(q), engine, engine.config.discord.example_questions, limit=QUOTE_LIMIT)
+        reply = render(engine.ask(q), engine, engine.config.discord.example_questions)
         out[q] = (reply.title, reply.citation or None)
     return out
 

@@ -19,6 +19,7 @@ import yaml
 
 from bot import create_bot
 from bot.discord_app.client import StoryBot
+from bot.discord_app.insights_log._cog import COG, InsightsLog
 
 from ..conftest import STORY
 
@@ -43,6 +44,17 @@ class World:
         errors = self.env.errors_since(self.checked)
         self.checked = self.env.error_cursor
         return errors
+
+    @property
+    def insights(self) -> InsightsLog:
+        """The bot's insights log feature (its recorder and store)."""
+        cog = self.bot.get_cog(COG)
+        assert cog is not None, "the insights_log feature is not loaded"
+        return cog  # type: ignore[return-value]
+
+    async def close_insights(self) -> None:
+        """What closing the bot does to its log on a real shutdown: commit everything queued."""
+        await self.bot.unload_extension("bot.discord_app.insights_log")
 
     def write_config(self, settings: dict[str, Any]) -> None:
         self.config_path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")

@@ -14,7 +14,6 @@ import simcord
 
 from bot import create_bot
 from bot.config import ConfigError
-from bot.discord_app import insights_commands
 from bot.engine import CorpusError
 
 from ..conftest import STORY
@@ -339,7 +338,7 @@ async def test_restart_mid_conversation(make_world):
         await world.alice.user.send_dm(MENG)
     await world.alice.user.send_dm(MENG)
     assert "Please wait" in world.alice.user.dm_channel.last_message.content
-    insights_commands.teardown(world.bot)
+    await world.close_insights()
     world.bot = create_bot(world.config_path)
     await world.env.restart_bot(world.bot)
 
@@ -362,7 +361,7 @@ async def test_a_broken_corpus_the_running_bot_survived_stops_the_next_start(mak
     assert "bad.md: binary file" in failed.response.content
     await still_answers(world)
 
-    insights_commands.teardown(world.bot)
+    await world.close_insights()
     with pytest.raises(CorpusError, match=r"bad\.md: binary file"):
         await world.env.restart_bot(create_bot(world.config_path))
 

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from bot.discord_app.questions import QuestionRecord
+from bot.insights.records import QuestionRecord
 from bot.engine import Engine
 
 from .simcord_speed import fast_settle  # noqa: F401 (fixture)

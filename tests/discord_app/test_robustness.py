@@ -154,13 +154,13 @@ async def test_bot_requests_no_privileged_intent(make_world):
 
 
 async def test_an_unexpected_error_in_a_command_gets_a_short_private_notice(make_world, monkeypatch):
-    from bot.discord_app import commands
+    from bot.discord_app.help import _cog as help_cog
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
     world = await make_world()
-    monkeypatch.setattr(commands, "source_embed", broken)
+    monkeypatch.setattr(help_cog, "source_embed", broken)
     result = await world.alice.slash(world.channel, "source")
     assert result.ephemeral and "something went wrong" in result.response.content
     # SimCord records what reached the tree's error handler; it is this bug and nothing else.

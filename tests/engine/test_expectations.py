@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import AnswersConfig
 from bot.engine.expectations import Expects, expected, supplies
 
 
@@ -21,7 +22,7 @@ from bot.engine.expectations import Expects, expected, supplies
     ],
 )
 def test_question_forms(question: str, form: Expects) -> None:
-    assert expected(question) is form
+    assert expected(question, AnswersConfig().max_question_chars) is form
 
 
 def test_passages_supply_forms() -> None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from bot.engine import Engine
 from bot.engine.explanation import explain, match_at
 
-from ..conftest import CONFIG
-
-QUESTIONS = Path(__file__).resolve().parents[3] / "shared" / "story" / "dev-questions.yaml"
+from ..conftest import CONFIG, shared_file
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +17,8 @@ def engine() -> Engine:
 
 
 def questions() -> list[str]:
-    if not QUESTIONS.exists():
-        return ["When was Meng Wanzhou arrested?", "Who is Patrick Leblond?", "What is the capital of Peru?"]
-    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    """The shared development questions (a missing ../shared fails collection, loudly)."""
+    data = yaml.safe_load(shared_file("story", "dev-questions.yaml").read_text(encoding="utf-8"))
     return [item["q"] if isinstance(item, dict) else item for group in data.values() for item in group]
 
 

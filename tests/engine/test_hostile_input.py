@@ -219,7 +219,7 @@ def _steps() -> dict[str, Callable[[str], object]]:
                 "analysis terms": engine.index.analyzer.terms,
                 # Straight to answer(), past the length cap, to check the step itself.
                 "answering": lambda s: answer(engine.index, s, top=config.top, min_coverage=config.min_coverage),
-                "expected form": lambda s: [expected(s)] + [supplies(s, e) for e in Expects],
+                "expected form": lambda s: [expected(s, config.max_question_chars)] + [supplies(s, e) for e in Expects],
                 "attribution": lambda s: (needs_attribution(s), speaker_names(s)),
                 "sentences": sentence_spans,
                 "passages": lambda s: split_paragraph(s, 600),

@@ -1,4 +1,4 @@
-"""Autocomplete: names and phrases the story contains, completing what was typed, within Discord's limits."""
+"""Autocomplete: names and phrases the story contains, completing what was typed, within the caller's limits."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import pytest
 
 from bot.engine import Engine
 from bot.engine.documents import parse_document
-from bot.engine.suggestions import MAX_CHARS, MAX_CHOICES, Suggester, extract_phrases, suggester_for
+from bot.engine.suggestions import Suggester, extract_phrases, suggester_for
 
 from ..conftest import CONFIG
+
+# The limits the Discord layer passes (Discord's autocomplete limits); the engine takes them as arguments.
+MAX_CHOICES, MAX_CHARS = 25, 100
+
+
+def built(engine: Engine) -> Suggester:
+    return suggester_for(engine, engine.config.discord.example_questions, MAX_CHARS)
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +25,7 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def story(engine: Engine) -> Suggester:
-    return suggester_for(engine)
+    return built(engine)
 
 
 def test_people_and_places_of_the_story_are_found(story: Suggester) -> None:
@@ -37,33 +44,33 @@ def test_recurring_content_phrases_are_found(story: Suggester) -> None:
 
 
 def test_nothing_typed_offers_the_example_questions_first(engine: Engine, story: Suggester) -> None:
-    got = story.suggest("")
+    got = story.suggest("", MAX_CHOICES, MAX_CHARS)
     examples = list(engine.config.discord.example_questions)
     assert got[: len(examples)] == examples
     assert len(got) <= MAX_CHOICES
 
 
 def test_completes_the_word_being_typed_and_keeps_the_start_of_the_question(story: Suggester) -> None:
-    assert "who is Justin Trudeau" in story.suggest("who is jus")
-    got = story.suggest("When was me")
+    assert "who is Justin Trudeau" in story.suggest("who is jus", MAX_CHOICES, MAX_CHARS)
+    got = story.suggest("When was me", MAX_CHOICES, MAX_CHARS)
     assert got[0] == "When was Meng Wanzhou arrested?"  # the matching example question first
     assert "When was Meng Wanzhou" in got
 
 
 def test_prefix_matches_rank_before_matches_inside_a_phrase(story: Suggester) -> None:
-    got = story.suggest("mich")
+    got = story.suggest("mich", MAX_CHOICES, MAX_CHARS)
     assert got[:2] == ["Michael Kovrig", "Michael Spavor"] or got[:2] == ["Michael Spavor", "Michael Kovrig"]
-    inside = story.suggest("trudeau")
+    inside = story.suggest("trudeau", MAX_CHOICES, MAX_CHARS)
     assert "Justin Trudeau" in inside  # found by a later word
 
 
 def test_matching_ignores_case_and_accents(story: Suggester) -> None:
-    assert story.suggest("HUA")[0] == "Huawei"
-    assert "Huawei" in story.suggest("hùa")
+    assert story.suggest("HUA", MAX_CHOICES, MAX_CHARS)[0] == "Huawei"
+    assert "Huawei" in story.suggest("hùa", MAX_CHOICES, MAX_CHARS)
 
 
 def test_nothing_relevant_gives_no_suggestions(story: Suggester) -> None:
-    assert story.suggest("zzqx") == []
+    assert story.suggest("zzqx", MAX_CHOICES, MAX_CHARS) == []
 
 
 def test_every_suggestion_fits_discord_limits() -> None:
@@ -72,22 +79,22 @@ def test_every_suggestion_fits_discord_limits() -> None:
         [f"Yesterday {long_name} said hello to Ada Lovelace."]
         + [f"Then Person{i} Surname{i} met Ada Lovelace again." for i in range(60)]
     )
-    suggester = Suggester.from_documents([parse_document(body, "d")], ["x" * 150, "Who is Ada Lovelace?"])
+    suggester = Suggester.from_documents([parse_document(body, "d")], ["x" * 150, "Who is Ada Lovelace?"], MAX_CHARS)
     for typed in ["", "p", "Person", "a" * 95 + " ada", "who"]:
-        got = suggester.suggest(typed)
+        got = suggester.suggest(typed, MAX_CHOICES, MAX_CHARS)
         assert len(got) <= MAX_CHOICES
         assert all(0 < len(s) <= MAX_CHARS for s in got), got
-    assert "x" * 150 not in suggester.suggest("")
-    assert len(suggester.suggest("person")) == MAX_CHOICES
+    assert "x" * 150 not in suggester.suggest("", MAX_CHOICES, MAX_CHARS)
+    assert len(suggester.suggest("person", MAX_CHOICES, MAX_CHARS)) == MAX_CHOICES
 
 
 def test_suggestions_are_rebuilt_for_a_new_index(make_corpus) -> None:
     first = Engine.load(make_corpus({"a.md": "Ada Lovelace wrote the first program.\n\nAda Lovelace met Babbage."}))
-    assert "Ada Lovelace" in suggester_for(first).suggest("ada")
-    assert suggester_for(first) is suggester_for(first)  # built once per index
+    assert "Ada Lovelace" in built(first).suggest("ada", MAX_CHOICES, MAX_CHARS)
+    assert built(first) is built(first)  # built once per index
     second = Engine.load(make_corpus({"a.md": "Grace Hopper wrote a compiler.\n\nGrace Hopper found a bug."}))
-    assert "Grace Hopper" in suggester_for(second).suggest("gr")
-    assert suggester_for(second).suggest("ada") == []
+    assert "Grace Hopper" in built(second).suggest("gr", MAX_CHOICES, MAX_CHARS)
+    assert built(second).suggest("ada", MAX_CHOICES, MAX_CHARS) == []
 
 
 def test_extract_phrases_on_a_multi_document_corpus() -> None:
@@ -95,7 +102,7 @@ def test_extract_phrases_on_a_multi_document_corpus() -> None:
         parse_document("The European Union met in Brussels.\n\nOfficials of the European Union agreed.", "eu"),
         parse_document("Later, the European Union published the climate targets and climate targets.", "eu2"),
     ]
-    phrases = extract_phrases(docs)
+    phrases = extract_phrases(docs, MAX_CHARS)
     top = phrases[0]
     assert (top.text, top.count, top.kind) == ("European Union", 3, "name")
     assert any(p.text == "climate targets" for p in phrases)
@@ -106,13 +113,13 @@ def test_suggestions_live_and_die_with_their_index() -> None:
     import weakref
 
     from bot.engine import Engine
-    from bot.engine.suggestions import cached_suggester, suggester_for
+    from bot.engine.suggestions import cached_suggester
 
     from ..conftest import CONFIG
 
     engine = Engine.load(CONFIG)
     assert cached_suggester(engine) is None
-    suggester = suggester_for(engine)
+    suggester = built(engine)
     assert cached_suggester(engine) is suggester
     gone = weakref.ref(engine.index)
     del engine, suggester

@@ -7,9 +7,8 @@ import re
 import threading
 
 from bot import create_bot
-from bot.discord_app import insights_commands
 
-from .conftest import World, plain, story_paragraphs
+from ..conftest import World, plain, story_paragraphs
 
 MENG = "When was Meng Wanzhou arrested?"
 PERU = "What is the capital of Peru?"
@@ -38,7 +37,7 @@ def paragraph_number(embed) -> int:
 
 
 def rows(world: World, sql: str) -> list[tuple]:
-    recorder = world.bot.insights.recorder
+    recorder = world.insights.recorder
     assert recorder.flush(timeout=10)
     return recorder.store.query(sql)
 
@@ -180,7 +179,7 @@ async def test_buttons_keep_working_after_the_bot_restarts(make_world):
     before = asked.response
     first = paragraph_number(before.embeds[0])
     answer_id = custom_id(before, "Helpful").split(":")[3]
-    insights_commands.teardown(world.bot)  # what close() does on a real shutdown
+    await world.close_insights()  # what close() does on a real shutdown
 
     restarted = create_bot(world.config_path)
     await world.env.restart_bot(restarted)
@@ -232,7 +231,7 @@ async def test_buttons_survive_a_reload_that_keeps_the_passage(make_world):
 
 async def test_feedback_writes_never_hold_up_answers(make_world):
     world = await make_world()
-    store = world.bot.insights.recorder.store
+    store = world.insights.recorder.store
     disk = threading.Event()
     real_write = store.write
 

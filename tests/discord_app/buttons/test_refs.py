@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.discord_app.passage_refs import PassageRef, doc_key, resolve
-from bot.discord_app.views import CUSTOM_ID, MORE_TERMS, fitting_refs, why_custom_id
+from bot.discord_app.buttons._refs import PassageRef, doc_key, resolve
 from bot.engine import Engine
 
-from ..conftest import CONFIG
+from ...conftest import CONFIG
 
 
 @pytest.fixture(scope="module")
@@ -42,19 +41,3 @@ def test_malformed_references_are_refused(text: str) -> None:
 def test_document_keys_are_short_and_distinct() -> None:
     keys = {doc_key(f"folder/document-{i}") for i in range(2000)}
     assert len(keys) == 2000 and all(len(k) == 6 for k in keys)
-
-
-def test_why_custom_id_keeps_the_terms_that_fit_and_marks_the_rest() -> None:
-    terms = [f"term{i:02d}" for i in range(30)]
-    cid = why_custom_id("abcdef.12.1.abcd", terms)
-    assert len(cid) <= CUSTOM_ID and cid.endswith(" " + MORE_TERMS)
-    kept = cid.split(":", 3)[3].split()[:-1]
-    assert kept == terms[: len(kept)] and len(kept) >= 5
-    assert why_custom_id("-", ["meng", "arrest"]) == "sb:w:-:meng arrest"
-
-
-def test_next_match_keeps_the_references_that_fit() -> None:
-    refs = [f"abcdef.{i}.1.abcd" for i in range(1, 26)]
-    kept = fitting_refs("0123456789", refs)
-    assert kept == refs[: len(kept)] and len(kept) >= 3
-    assert len(f"sb:n:0123456789:99:{','.join(kept)}") <= CUSTOM_ID

@@ -3,7 +3,10 @@ takes the working index down."""
 
 from __future__ import annotations
 
-from .conftest import World
+import pytest
+from simcord import SetupError
+
+from ..conftest import World
 
 NEW_DOC = (
     "---\ntitle: Port of Halifax expands\nsource: Example Wire\n---\n\n"
@@ -103,3 +106,11 @@ async def test_reload_applies_new_discord_settings(make_world):
     await world.operator.user.slash("reload")
     result = await world.alice.slash(world.channel, "ask", question="When was Meng Wanzhou arrested?")
     assert result.ephemeral
+
+
+async def test_regular_members_do_not_see_reload(make_world):
+    world = await make_world()
+    visible = world.alice.available_commands(world.channel)
+    assert {"ask", "help", "source"} <= set(visible) and "reload" not in visible
+    with pytest.raises(SetupError, match="not visible"):
+        await world.alice.slash(world.channel, "reload")

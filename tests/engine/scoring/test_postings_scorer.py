@@ -1,20 +1,20 @@
-"""The postings scorer must give exactly rank-bm25's scores and order."""
+"""The postings scorer must give exactly rank-bm25's scores and order, pruned or not, from any thread."""
 
 from __future__ import annotations
 
 import random
+import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import RankingConfig
 from bot.engine.scoring import PostingsScorer, RankBM25Scorer
+from bot.engine.scoring.postings import build_postings
 
-
-def corpus(seed: int, docs: int = 200) -> list[list[str]]:
-    rng = random.Random(seed)
-    words = [f"w{i}" for i in range(40)]
-    return [[rng.choice(words[: rng.randint(2, 40)]) for _ in range(rng.randint(1, 25))] for _ in range(docs)]
+from .corpora import assert_same, corpus, skewed_corpus
 
 
 @pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
@@ -32,61 +32,21 @@ def test_postings_equal_rank_bm25(variant: str) -> None:
         assert all(abs(x.score - y.score) < 1e-9 for x, y in zip(a, b))
 
 
-def test_common_terms_get_okapi_floor() -> None:
-    docs = [["huawei", "canada", f"x{i}"] for i in range(12)]
-    fast = PostingsScorer(docs, RankingConfig(variant="okapi"))
-    reference = RankBM25Scorer(docs, RankingConfig(variant="okapi"))
-    assert np.allclose(fast.scores(["huawei"]), reference.scores(["huawei"]))
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+def test_every_passage_scores_as_rank_bm25_to_the_last_bit(variant: str) -> None:
+    docs = corpus(5, docs=120)
+    config = RankingConfig(variant=variant, k1=1.7, b=0.4, delta=0.8)
+    reference, fast = RankBM25Scorer(docs, config), PostingsScorer(docs, config)
+    for query in (["w0"], ["w3", "w3", "w17"], ["w39", "nope", "w1", "w2"]):
+        assert fast.scores(query).tolist() == reference.scores(query).tolist(), query
 
 
-def test_ties_break_by_position_and_empty_queries() -> None:
-    docs = [["a", "b"], ["a", "b"], ["c"], ["a", "b"]]
-    for scorer in (RankBM25Scorer(docs, RankingConfig()), PostingsScorer(docs, RankingConfig())):
-        assert [h.passage for h in scorer.top(["a"], 2)] == [0, 1]
-        assert scorer.top([], 3) == []
-        assert scorer.top(["zzz"], 3) == []
-
-
-# --- The fast path (MaxScore pruning, thread-local buffers, numpy-built postings) -----------------
-
-import threading  # noqa: E402
-from collections import Counter  # noqa: E402
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from bot.engine import scoring  # noqa: E402
-from bot.engine.scoring import PostingsBuilder  # noqa: E402
-
-
-def reference_top(reference: RankBM25Scorer, query: list[str], k: int) -> list[tuple[int, float]]:
-    """rank-bm25's scores, best first, ties by position, among passages with a query term."""
-    scores = reference.scores(query)
-    terms = set(query)
-    candidates = [i for i, freqs in enumerate(reference.bm25.doc_freqs) if not terms.isdisjoint(freqs)]
-    ranked = sorted(candidates, key=lambda i: (-scores[i], i))[:k]
-    return [(i, float(scores[i])) for i in ranked]
-
-
-def assert_same(fast: PostingsScorer, reference: RankBM25Scorer, query: list[str], k: int) -> None:
-    got = [(h.passage, h.score) for h in fast.top(query, k)]
-    want = reference_top(reference, query, k)
-    assert [p for p, _ in got] == [p for p, _ in want], query
-    # Finalists are rescored in rank-bm25's own order, so the scores are equal to the last bit.
-    assert [s for _, s in got] == [s for _, s in want], query
-
-
-def skewed_corpus(seed: int, docs: int = 300) -> list[list[str]]:
-    """Zipf-like: 'c0' is in nearly every passage, 'c1'–'c3' in most, r* rare: MaxScore prunes here."""
-    rng = random.Random(seed)
-    corpus = []
-    for _ in range(docs):
-        doc = [f"c{rng.randint(0, 3)}" for _ in range(rng.randint(3, 12))] + ["c0"]
-        if rng.random() < 0.1:
-            doc += [f"r{rng.randint(0, 15)}"] * rng.randint(1, 3)
-        rng.shuffle(doc)
-        corpus.append(doc)
-    return corpus
+def test_from_arrays_is_the_scorer_built_from_passages() -> None:
+    docs = skewed_corpus(4, docs=60)
+    config = RankingConfig(variant="l")
+    built, loaded = PostingsScorer(docs, config), PostingsScorer.from_arrays(build_postings(docs), config)
+    assert loaded.contrib.tolist() == built.contrib.tolist() and loaded.doc_freq == built.doc_freq
+    assert loaded.top(["c0", "r3"], 4) == built.top(["c0", "r3"], 4)
 
 
 @pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
@@ -171,27 +131,3 @@ def test_concurrent_queries_from_threads_give_the_same_answers() -> None:
     assert all(r == expected for r in results)
     # Each thread's buffer is handed back zeroed.
     assert not fast._buffer().any()
-
-
-def test_builder_postings_match_a_direct_count() -> None:
-    docs = skewed_corpus(9, docs=80) + [[]]
-    builder = PostingsBuilder()
-    for doc in docs:
-        builder.add(doc)
-    arrays = builder.arrays()
-    postings = {}
-    for t, term in enumerate(arrays.terms):
-        lo, hi = arrays.offsets[t], arrays.offsets[t + 1]
-        assert list(arrays.doc_ids[lo:hi]) == sorted(arrays.doc_ids[lo:hi])
-        for d, tf in zip(arrays.doc_ids[lo:hi], arrays.tf[lo:hi]):
-            postings[(term, int(d))] = int(tf)
-    assert postings == {(term, d): tf for d, doc in enumerate(docs) for term, tf in Counter(doc).items()}
-    assert list(arrays.lengths) == [len(doc) for doc in docs]
-
-
-def test_scorer_doc_freq_and_size_for_the_answer_layer() -> None:
-    docs = [["a", "b"], ["a"], ["c", "c"]]
-    fast = PostingsScorer(docs, RankingConfig())
-    assert fast.size == 3 and fast.doc_freq == {"a": 2, "b": 1, "c": 1}
-    assert fast.doc_freq == RankBM25Scorer(docs, RankingConfig()).doc_freq
-    assert scoring.make_scorer(docs, RankingConfig(), small=2).__class__ is PostingsScorer

@@ -1,4 +1,4 @@
-"""Compact, restart-proof references to passages, for button custom ids (max 100 characters).
+"""Compact, restart-proof references to passages, for button custom ids (limits.CUSTOM_ID: 100 characters).
 
 A reference names a passage by a short hash of its document id (ids are file paths
 and can be long), its paragraph and part, and a fingerprint of its text. It is
@@ -14,9 +14,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ..engine import Engine
-from ..engine.index import Index
-from ..engine.passages import Passage
+from ...engine import Engine
+from ...engine.index import Index
+from ...engine.passages import Passage
 
 _REF = re.compile(r"^([a-z2-7]{6})\.(\d{1,6})\.(\d{1,4})\.([0-9a-f]{4})$")
 

@@ -1,0 +1,148 @@
+"""Where questions come in and answers go out: /ask, the "Ask the story bot" message
+command, DMs and @mentions. Each takes the question desk's one path, and the answer
+goes out as one embed with its buttons (or the cooldown notice, or an apology).
+
+/ask is built when the Cog loads, not at import, because its option's length limit
+comes from the config (`discord.max_question_length`, applied at start-up). No
+`from __future__ import annotations` here: discord.py reads the parameter annotations,
+including that config-dependent Range, when the command is defined.
+"""
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..buttons._buttons import answer_controls
+from ..embeds import answer_embed
+from ..help._embeds import help_embed
+from ..responding import SORRY, apologise, cooldown_text, deliver, send
+from ..tree import EVERYWHERE
+from ._autocomplete import AskSuggestions
+from ._messages import question_for_bot, question_in, reply_to
+
+if TYPE_CHECKING:
+    from ...engine import Engine
+    from ..client import StoryBot
+
+log = logging.getLogger(__name__)
+
+ASK_ABOUT_MESSAGE = "Ask the story bot"
+
+
+class Answers(commands.Cog):
+    def __init__(self, bot: "StoryBot") -> None:
+        self.bot = bot
+        self.suggestions = AskSuggestions(bot.holder)
+        self._commands: list[app_commands.Command | app_commands.ContextMenu] = []
+
+    async def cog_load(self) -> None:
+        self._commands = [self._ask_command(), self._ask_about_message()]
+        for command in self._commands:
+            self.bot.tree.add_command(command)
+        self.suggestions.warm()
+        self.bot.holder.on_swap.append(self._new_engine)
+
+    async def cog_unload(self) -> None:
+        for command in self._commands:
+            self.bot.tree.remove_command(command.name, type=command.type)
+        if self._new_engine in self.bot.holder.on_swap:
+            self.bot.holder.on_swap.remove(self._new_engine)
+
+    def _new_engine(self, engine: "Engine") -> None:
+        self.suggestions.warm(engine)
+
+    # -- /ask and "Ask the story bot" -------------------------------------------------------
+
+    def _ask_command(self) -> app_commands.Command:
+        limit = self.bot.settings.max_question_length
+        bot = self.bot
+
+        @app_commands.command(name="ask", description="Ask a question about the story; I quote the passage that answers it")
+        @app_commands.describe(question="Your question, e.g. “When was Meng Wanzhou arrested?”")
+        @app_commands.allowed_contexts(**EVERYWHERE)
+        @app_commands.allowed_installs(guilds=True, users=False)
+        async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, limit]) -> None:  # type: ignore[valid-type]
+            await self.answer_interaction(interaction, question, "slash", bot.settings.ephemeral)
+
+        @ask.autocomplete("question")
+        async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            try:
+                return [app_commands.Choice(name=s, value=s) for s in self.suggestions.suggest(current)]
+            except Exception:
+                log.exception("autocomplete failed")
+                return []
+
+        return ask
+
+    def _ask_about_message(self) -> app_commands.ContextMenu:
+        @app_commands.context_menu(name=ASK_ABOUT_MESSAGE)
+        @app_commands.allowed_contexts(**EVERYWHERE)
+        @app_commands.allowed_installs(guilds=True, users=False)
+        async def ask_about(interaction: discord.Interaction, message: discord.Message) -> None:
+            question = question_in(message)
+            if not question:
+                await send(interaction, content="That message has no text I can ask the story about.", ephemeral=True)
+                return
+            await self.answer_interaction(interaction, question, "context_menu", ephemeral=True)
+
+        return ask_about
+
+    async def answer_interaction(self, interaction: discord.Interaction, question: str, surface: str, ephemeral: bool) -> None:
+        """Answer a question asked through an interaction (/ask, the message command): the
+        answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once."""
+
+        async def defer() -> None:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+        outcome = await self.bot.desk.ask(interaction.user.id, question, surface, acknowledge=defer)  # type: ignore[arg-type]
+        if outcome.status == "cooldown":
+            await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
+        elif outcome.status == "error" or outcome.reply is None:
+            await apologise(interaction)
+        else:
+            note = "question shortened" if outcome.truncated else None
+            view = answer_controls(self.bot, outcome)
+            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+
+    # -- DMs and @mentions --------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        try:
+            await self.answer_message(message)
+        except Exception:
+            log.exception("failed to handle a message")
+
+    async def answer_message(self, message: discord.Message) -> None:
+        """Never raises: a failure is logged and, when possible, the asker is told."""
+        bot = self.bot
+        me = bot.user
+        if me is None or not bot.holder.loaded:
+            return
+        question = question_for_bot(message, me)
+        if question is None:
+            return
+        surface = "dm" if message.guild is None else "mention"
+        if not question:  # "@bot" alone, or a DM with only an attachment: explain instead
+            settings = bot.settings
+            await reply_to(message, embed=help_embed(settings.example_questions, settings.max_question_length))
+            return
+
+        async def typing() -> None:
+            await message.channel.typing()
+
+        outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing)
+        if outcome.status == "cooldown":
+            if outcome.first_notice:  # in a channel, one notice per wait, not one per message
+                await reply_to(message, content=cooldown_text(outcome.retry_after))
+            return
+        if outcome.status == "error" or outcome.reply is None:
+            await reply_to(message, content=SORRY)
+            return
+        note = "question shortened" if outcome.truncated else None
+        view = answer_controls(bot, outcome)
+        if not await reply_to(message, embed=answer_embed(outcome.reply, note=note), view=view):
+            await reply_to(message, content=SORRY)

@@ -1,0 +1,231 @@
+"""The buttons under every answer, and what a click on each does.
+
+Each button is a `discord.ui.DynamicItem` whose custom id (_ids.py) carries everything
+its click needs (the answer id, the match shown, references to the matched passages,
+the question's analysed terms). Nothing lives in memory, so a click on an old message
+works after the bot restarts; references are checked against the index in service, so
+after a reload that changed the passage the click gets a short notice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Sequence
+
+import discord
+
+from ...engine import Engine
+from ...engine.explanation import explain, match_at
+from ...insights import FeedbackRecord
+from ...presentation import render_match
+from ..embeds import NO_PINGS, answer_embed, fit
+from ..insights_log._cog import recorder_of
+from ..questions import Outcome
+from ..responding import apologise, send
+from . import _ids
+from ._embeds import context_embed, why_embed
+from ._refs import PassageRef, document_id, resolve
+
+log = logging.getLogger(__name__)
+
+GONE = (
+    "That passage is no longer in the story as it was when I answered (it changed at the last reload). "
+    "Ask again for a fresh answer."
+)
+
+
+class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEXT):
+    def __init__(self, aid: str, rank: int, refs: Sequence[str]) -> None:
+        self.aid, self.rank, self.refs = aid, rank, list(refs)
+        button = discord.ui.Button(label="Next match", emoji="⏭️", style=discord.ButtonStyle.primary, custom_id=_ids.next_id(aid, rank, self.refs))
+        super().__init__(button)
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "NextMatch":
+        return cls(match["aid"], int(match["rank"]), match["refs"].split(","))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _guarded(interaction, self.show_next(interaction))
+
+    async def show_next(self, interaction: discord.Interaction) -> None:
+        """Page the same message to the next match, keeping its question field and buttons."""
+        engine = _engine(interaction)
+        rank = (self.rank + 1) % len(self.refs)
+        ref = PassageRef.decode(self.refs[rank])
+        position = resolve(engine, ref) if ref is not None else None
+        if position is None:
+            await send(interaction, content=GONE, ephemeral=True)
+            return
+        terms = _terms_on(interaction.message)
+        reply = render_match(match_at(engine, position, terms), engine)
+        embed = answer_embed(reply, note=f"match {rank + 1} of {len(self.refs)}")
+        old = interaction.message.embeds[0] if interaction.message and interaction.message.embeds else None
+        for field in old.fields if old is not None else []:
+            embed.add_field(name=field.name or "", value=field.value or "", inline=bool(field.inline))
+        feedback = any(c.startswith(_ids.FEEDBACK_PREFIX) for c in _message_custom_ids(interaction.message))
+        view = controls(self.aid, rank, self.refs, terms, feedback)
+        await interaction.response.edit_message(embed=fit(embed), view=view, allowed_mentions=NO_PINGS)
+
+
+class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=_ids.CONTEXT):
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(discord.ui.Button(label="Context", emoji="📄", style=discord.ButtonStyle.secondary, custom_id=_ids.context_id(ref)))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "ShowContext":
+        return cls(match["ref"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _guarded(interaction, self.show_context(interaction))
+
+    async def show_context(self, interaction: discord.Interaction) -> None:
+        engine = _engine(interaction)
+        ref = PassageRef.decode(self.ref)
+        position = resolve(engine, ref) if ref is not None else None
+        if position is None:
+            await send(interaction, content=GONE, ephemeral=True)
+            return
+        await send(interaction, embed=context_embed(engine, position), ephemeral=True)
+
+
+class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=_ids.WHY):
+    def __init__(self, ref: str, terms: Sequence[str]) -> None:
+        self.ref, self.terms = ref, list(terms)
+        super().__init__(
+            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=_ids.why_custom_id(ref, self.terms))
+        )
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "WhyThis":
+        return cls(match["ref"], match["terms"].split())
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _guarded(interaction, self.explain(interaction))
+
+    async def explain(self, interaction: discord.Interaction) -> None:
+        engine = _engine(interaction)
+        shown = [t for t in self.terms if t != _ids.MORE_TERMS]
+        position = None
+        if not self.ref.startswith("-"):
+            ref = PassageRef.decode(self.ref)
+            position = resolve(engine, ref) if ref is not None else None
+            if position is None:
+                await send(interaction, content=GONE, ephemeral=True)
+                return
+        explanation = explain(engine, shown, position)
+        reason = self.ref[1:] if self.ref.startswith("-") else ""
+        embed = why_embed(explanation, answered=position is not None, more=_ids.MORE_TERMS in self.terms, reason=reason)
+        await send(interaction, embed=embed, ephemeral=True)
+
+
+class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=_ids.FEEDBACK):
+    def __init__(self, helpful: bool, aid: str, rank: int, ref: str) -> None:
+        self.helpful, self.aid, self.rank, self.ref = helpful, aid, rank, ref
+        button = discord.ui.Button(
+            label="Helpful" if helpful else "Not helpful",
+            emoji="👍" if helpful else "👎",
+            style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.secondary,
+            custom_id=_ids.feedback_id(helpful, aid, rank, ref),
+        )
+        super().__init__(button)
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "Feedback":
+        return cls(match["vote"] == "y", match["aid"], int(match["rank"]), match["ref"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _guarded(interaction, self.vote(interaction))
+
+    async def vote(self, interaction: discord.Interaction) -> None:
+        recorder = recorder_of(interaction.client)
+        if recorder is None:
+            await send(interaction, content="Thanks! Feedback isn't being recorded on this bot right now.", ephemeral=True)
+            return
+        ref = PassageRef.decode(self.ref) if self.ref != "-" else None
+        recorder.record(
+            FeedbackRecord(
+                self.aid,
+                self.helpful,
+                user_id=interaction.user.id,
+                match_rank=self.rank,
+                document_id=document_id(_engine(interaction), ref) if ref is not None else None,
+                paragraphs=(ref.paragraph, ref.paragraph) if ref is not None else None,
+            )
+        )
+        text = (
+            "Thanks, noted as helpful."
+            if self.helpful
+            else "Thanks, noted as not helpful. It shows the operator what the story is missing."
+        )
+        await send(interaction, content=text, ephemeral=True)
+
+
+BUTTONS = (NextMatch, ShowContext, WhyThis, Feedback)
+
+
+def controls(
+    aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], feedback: bool, reason_kind: str = ""
+) -> discord.ui.View:
+    """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback)."""
+    view = discord.ui.View(timeout=None)
+    ref = refs[rank] if refs else "-"
+    if len(refs) > 1:
+        view.add_item(NextMatch(aid, rank, refs))
+    if refs:
+        view.add_item(ShowContext(ref))
+    view.add_item(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, ""), terms))
+    if feedback:
+        view.add_item(Feedback(True, aid, rank, ref))
+        view.add_item(Feedback(False, aid, rank, ref))
+    return view
+
+
+def answer_controls(client: discord.Client, outcome: Outcome) -> discord.ui.View | None:
+    """The buttons for an answer the desk gave (the desk has already logged it).
+
+    Never raises: an answer without buttons is better than no answer. The vote buttons
+    appear only while the insights log is on.
+    """
+    answer = outcome.answer
+    if answer is None or outcome.engine is None:
+        return None
+    try:
+        refs = [] if answer.abstained else _ids.fitting_refs(outcome.answer_id, [PassageRef.of(m.passage).encode() for m in answer.matches])
+        feedback = recorder_of(client) is not None
+        return controls(outcome.answer_id, 0, refs, answer.terms, feedback=feedback, reason_kind=answer.reason_kind)
+    except Exception:
+        log.exception("could not build the answer's buttons")
+        return None
+
+
+async def _guarded(interaction: discord.Interaction, work: Any) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("button %s failed", (interaction.data or {}).get("custom_id"))
+        await apologise(interaction)
+
+
+def _engine(interaction: discord.Interaction) -> Engine:
+    return interaction.client.holder.engine  # type: ignore[attr-defined]
+
+
+def _message_custom_ids(message: discord.Message | None) -> list[str]:
+    ids: list[str] = []
+    for row in message.components if message is not None else []:
+        for child in getattr(row, "children", [row]):
+            custom_id = getattr(child, "custom_id", None)
+            if custom_id:
+                ids.append(custom_id)
+    return ids
+
+
+def _terms_on(message: discord.Message | None) -> list[str]:
+    """The question's terms, read from the message's own Why this? button."""
+    for custom_id in _message_custom_ids(message):
+        terms = _ids.why_terms(custom_id)
+        if terms is not None:
+            return terms
+    return []
