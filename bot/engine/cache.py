@@ -175,7 +175,9 @@ def save(cache_dir: Path, key: str, postings: PostingsArrays) -> Path | None:
 def load_vectors(
     cache_dir: Path, key: str, passages: int, dimensions: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The cached (offsets int64 (n + 1,), vectors float16 (rows, d), done bool (n,)), or None when missing or damaged."""
+    """The cached (offsets int64 (n + 1,), vectors float16 (rows, d), done bool (n,)), or None when missing or damaged.
+
+    Passage p's rows are vectors[offsets[p]:offsets[p + 1]]: none for a passage not done."""
     path = vectors_path(cache_dir, key)
     if not path.is_file():
         return None
@@ -189,7 +191,10 @@ def load_vectors(
             raise ValueError("unexpected array types")
         if done.shape != (passages,) or offsets.shape != (passages + 1,):
             raise ValueError(f"vectors for {len(done)} passages cached, {passages} in the corpus")
-        if offsets[0] != 0 or np.any(np.diff(offsets) <= 0) or vectors.shape != (int(offsets[-1]), dimensions):
+        counts = np.diff(offsets)
+        if offsets[0] != 0 or np.any(counts[done] <= 0) or np.any(counts[~done] != 0):
+            raise ValueError("vector rows do not add up")
+        if vectors.shape != (int(offsets[-1]), dimensions):
             raise ValueError("vector rows do not add up")
         # A sample is checked, not all rows: a full check of 100,000 would cost start-up time,
         # and a file whose bytes are damaged fails its zip checksum before this anyway.
@@ -205,8 +210,7 @@ def load_vectors(
         os.utime(path)
     except OSError:
         pass
-    # Writable (np.load of an npz makes fresh arrays): the background fill completes them.
-    return offsets, vectors if vectors.flags.writeable else vectors.copy(), done if done.flags.writeable else done.copy()
+    return offsets, vectors, done
 
 
 def save_vectors(cache_dir: Path, key: str, offsets: np.ndarray, vectors: np.ndarray, done: np.ndarray) -> Path | None:

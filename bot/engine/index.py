@@ -232,7 +232,7 @@ def _semantic(config: Config, corpus: Corpus, passages: list[Passage], use_cache
     fill: _Fill = None
     if 0 < vectors.missing <= semantic_vectors.EAGER:
         vectors.fill_now()
-        save(vectors.offsets, vectors.vectors, vectors.done)
+        save(*vectors.arrays())
     elif vectors.missing:
         fill = functools.partial(vectors.start_fill, save)
     return SemanticRanker(embedder, vectors, config.semantic.candidates, config.semantic.weight), fill

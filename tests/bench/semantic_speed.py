@@ -126,7 +126,7 @@ def large(args: argparse.Namespace) -> None:
     from bot.config import load_config
     from bot.engine import Engine, cache
     from bot.engine.semantic.model import DIMENSIONS, shared_embedder
-    from bot.engine.semantic.vectors import unit_offsets
+    from bot.engine.semantic.vectors import unit_texts
 
     from .synthetic import generate
 
@@ -182,7 +182,7 @@ def large(args: argparse.Namespace) -> None:
         during.append(time.perf_counter() - started)
     filled = before - vectors.missing
     print(f"background fill: {filled} passages in about {args.fill_seconds:.0f} s "
-          f"({filled / args.fill_seconds:.1f} passages/s, {vectors.offsets[-1] / len(vectors):.1f} vectors per passage); "
+          f"({filled / args.fill_seconds:.1f} passages/s, {vectors.arrays()[0][-1] / max(int(vectors.done.sum()), 1):.1f} vectors per passage); "
           f"questions meanwhile: median {1000 * statistics.median(during):.0f} ms")
     hours = vectors.missing / max(filled / args.fill_seconds, 1e-9) / 3600
     print(f"(at that rate the whole archive takes about {hours:.1f} h on this machine)")
@@ -192,7 +192,8 @@ def large(args: argparse.Namespace) -> None:
     config = load_config(config_path)
     key = cache.vectors_key(engine.index.corpus.content_hash, config.passages, embedder.identity)
     del engine, vectors
-    offsets = unit_offsets([p.text for p in Engine.load(without_model).index.passages])
+    counts = [len(unit_texts(p.text)) for p in Engine.load(without_model).index.passages]
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     rng = np.random.default_rng(0)
     rows = rng.standard_normal((int(offsets[-1]), DIMENSIONS)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)

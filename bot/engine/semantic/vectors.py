@@ -53,20 +53,15 @@ def unit_texts(text: str) -> list[str]:
     return [text] + [text[start:end] for start, end in spans]
 
 
-def unit_offsets(texts: Sequence[str]) -> np.ndarray:
-    """offsets[p]:offsets[p + 1] are passage p's rows in the vector matrix."""
-    counts = np.fromiter((len(unit_texts(t)) for t in texts), dtype=np.int64, count=len(texts))
-    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)])
-
-
 class PassageVectors:
-    """Unit vectors of a corpus's passages and their sentences; passages not yet done are marked.
+    """Unit vectors of a corpus's passages and their sentences, computed once per passage.
 
-    Row layout: passage p owns rows offsets[p]:offsets[p + 1], the first for the whole
-    passage, the others for its sentences (unit_texts). Thread-safe without a lock on
-    the hot path: rows are written before their passage's `done` flag is set, and a
-    passage computed twice (by a question and by the fill at once) gets the same
-    vectors both times.
+    Passage p's rows (float16, 384 wide) are the whole passage first, then its sentences
+    (unit_texts). They come from the cache file (one block, sliced per passage, no copy)
+    or are computed in this process; nothing is computed per passage at start-up, so
+    opening an archive of 100,000 passages costs two allocations. Thread-safe without a
+    lock on the hot path: a passage's rows are stored before its `done` flag is set, and
+    a passage computed twice (by a question and by the fill at once) gets the same rows.
     """
 
     def __init__(
@@ -74,18 +69,19 @@ class PassageVectors:
         embedder: Embedder,
         texts: Sequence[str],
         offsets: np.ndarray | None = None,
-        vectors: np.ndarray | None = None,
+        block: np.ndarray | None = None,
         done: np.ndarray | None = None,
     ) -> None:
         self.embedder = embedder
         self.texts = texts
         n = len(texts)
-        self.offsets = offsets if offsets is not None else unit_offsets(texts)
-        rows = int(self.offsets[-1])
-        self.vectors = vectors if vectors is not None else np.zeros((rows, DIMENSIONS), dtype=np.float16)
-        self.done = done if done is not None else np.zeros(n, dtype=bool)
-        if self.offsets.shape != (n + 1,) or self.vectors.shape != (rows, DIMENSIONS) or self.done.shape != (n,):
+        # From the cache: passage p's rows are block[offsets[p]:offsets[p + 1]] where done[p].
+        self._offsets = offsets if offsets is not None else np.zeros(n + 1, dtype=np.int64)
+        self._block = block if block is not None else np.zeros((0, DIMENSIONS), dtype=np.float16)
+        self.done = done.copy() if done is not None else np.zeros(n, dtype=bool)
+        if self._offsets.shape != (n + 1,) or self.done.shape != (n,) or self._block.shape[1:] != (DIMENSIONS,):
             raise ValueError("vectors do not match the passages")
+        self._own: list[np.ndarray | None] = [None] * n  # rows computed by this process
         self.computed = 0  # passages embedded by this process (not loaded), for logs and tests
         # Passages a fill has taken on (so fill_now and the background fill do not embed the
         # same ones twice); a question does not wait for them, it embeds what it needs itself.
@@ -102,18 +98,31 @@ class PassageVectors:
     def rows(self, position: int) -> np.ndarray:
         """Passage `position`'s vectors as float32: the whole passage first, then its sentences."""
         self._ensure([position])
-        return self.vectors[self.offsets[position] : self.offsets[position + 1]].astype(np.float32)
+        return self._rows(position).astype(np.float32)
+
+    def _rows(self, position: int) -> np.ndarray:
+        own = self._own[position]
+        if own is not None:
+            return own
+        return self._block[self._offsets[position] : self._offsets[position + 1]]
 
     def similarities(self, positions: Sequence[int], query: np.ndarray) -> np.ndarray:
         """For each passage, its best cosine with `query`: of the whole passage or one of its sentences."""
         positions = list(positions)
-        if not positions:
-            return np.zeros(0, dtype=np.float32)
         self._ensure(positions)
-        starts, ends = self.offsets[positions], self.offsets[np.asarray(positions) + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
-        sims = self.vectors[rows].astype(np.float32) @ query.astype(np.float32)
-        return np.maximum.reduceat(sims, np.concatenate([[0], np.cumsum(ends - starts)[:-1]]))
+        query = query.astype(np.float32)
+        return np.array([float((self._rows(p).astype(np.float32) @ query).max()) for p in positions], dtype=np.float32)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(offsets, block, done) of everything done so far, the cache file's layout.
+
+        A passage not done owns no rows (offsets[p] == offsets[p + 1])."""
+        done = self.done.copy()  # before reading rows: a row is stored before its flag is set
+        parts = [self._rows(p) if done[p] else self._block[:0] for p in range(len(self.texts))]
+        counts = np.fromiter((len(r) for r in parts), dtype=np.int64, count=len(parts))
+        offsets = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)])
+        block = np.concatenate(parts) if parts else self._block[:0]
+        return offsets, block.astype(np.float16, copy=False), done
 
     def _ensure(self, positions: Sequence[int]) -> None:
         todo = [p for p in dict.fromkeys(positions) if not self.done[p]]
@@ -121,17 +130,13 @@ class PassageVectors:
             self._compute(todo)
 
     def _compute(self, positions: Sequence[int]) -> None:
-        texts: list[str] = []
-        rows: list[int] = []
-        for p in positions:
-            units = unit_texts(self.texts[p])
-            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
-            if len(units) != end - start:
-                raise ValueError("passage sentences do not match the vector layout")
-            texts += units
-            rows += range(start, end)
-        self.vectors[np.asarray(rows, dtype=np.int64)] = self.embedder.embed(texts)
-        self.done[np.asarray(positions, dtype=np.int64)] = True
+        units = [unit_texts(self.texts[p]) for p in positions]
+        vectors = self.embedder.embed([u for group in units for u in group]).astype(np.float16)
+        start = 0
+        for p, group in zip(positions, units):
+            self._own[p] = vectors[start : start + len(group)]
+            start += len(group)
+            self.done[p] = True
         self.computed += len(positions)
 
     def _claim(self) -> list[int]:
@@ -164,13 +169,13 @@ class PassageVectors:
             self._compute(todo)
             since_save += len(todo)
             if save is not None and since_save >= SAVE_EVERY:
-                save(self.offsets, self.vectors, self.done.copy())
+                save(*self.arrays())
                 since_save = 0
             time.sleep(0)  # let question threads take the GIL between chunks
         if stop.is_set():
             return  # the index was replaced or the process is stopping: the work is not needed
         if save is not None:
-            save(self.offsets, self.vectors, self.done.copy())
+            save(*self.arrays())
         log.info("embedded %d passages in %.1f s", total, time.perf_counter() - started)
 
     def start_fill(self, save: Save | None, delay: float | None = None) -> threading.Event:
