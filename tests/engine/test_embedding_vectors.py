@@ -154,7 +154,25 @@ def fill_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "passage-vectors" and t.is_alive()]
 
 
+def test_while_the_fill_has_not_reached_them_many_missing_candidates_mean_bm25_alone(
+    make_corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.engine.semantic import ranker as ranker_module
+
+    monkeypatch.setattr(vectors_module, "EAGER", 0)
+    monkeypatch.setattr(vectors_module, "FILL_DELAY", 60.0)
+    monkeypatch.setattr(ranker_module, "ON_DEMAND", 1)
+    engine = Engine.load(make_corpus(STORY))
+    answer = engine.ask("Where was Meng arrested?")  # its candidates: more than one lacks a vector
+    assert answer.best is not None and "Vancouver" in answer.best.passage.text
+    assert all(m.similarity is None for m in answer.matches)
+    assert engine.index.semantic.vectors.computed == 0  # the question did not wait for the model
+
+
 def test_a_large_corpus_embeds_candidates_on_demand_before_the_fill(make_corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.engine.semantic import ranker as ranker_module
+
+    monkeypatch.setattr(ranker_module, "ON_DEMAND", 20)
     monkeypatch.setattr(vectors_module, "EAGER", 0)  # everything counts as large
     monkeypatch.setattr(vectors_module, "FILL_DELAY", 60.0)  # the background fill waits
     config_path = make_corpus(STORY)

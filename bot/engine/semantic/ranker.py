@@ -26,6 +26,7 @@ from .model import Embedder
 from .vectors import PassageVectors
 
 QUESTIONS_KEPT = 256  # question vectors memoised per index
+ON_DEMAND = 4  # at most this many candidates' vectors are computed while a question waits
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,15 @@ class SemanticRanker:
         return [float(s) for s in (sims[1:] if len(sims) > 1 else sims)]
 
     def rank(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
-        """BM25's hits with the first `candidates` re-ordered by the blend, the rest after them."""
+        """BM25's hits with the first `candidates` re-ordered by the blend, the rest after them.
+
+        While a large archive is still being embedded in the background, a question whose
+        candidates lack more than ON_DEMAND vectors is ranked by BM25 alone (no similarity):
+        embedding 20 passages and their sentences would take a second or more.
+        """
+        missing = sum(not self.vectors.done[h.passage] for h in hits[: self.candidates])
+        if missing > ON_DEMAND:
+            return bm25_only(hits)
         head = self.rerank(question, hits[: self.candidates])
         tail = hits[self.candidates :]
         sims = self.similarities(question, [h.passage for h in tail])
