@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Callable, Sequence, TextIO
 
 import yaml
 
@@ -78,25 +78,62 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+HISTORY_FILE = Path("~/.story_bot_history")  # like ~/.python_history: the operator's own lines, on their machine
+
+
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     engine = _engine(args)
     out.write(
         f"Story bot console: {engine.documents} document(s), {engine.passages} passages. "
         "Ask a question; an empty line or Ctrl-D quits.\n"
     )
-    while True:
-        try:
-            question = input("you> ")
-        except EOFError:
-            break
-        except UnicodeDecodeError:
-            out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
-            continue
-        if not question.strip():
-            break
-        reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
-        out.write("bot>\n" + reply.as_text() + "\n\n")
+    save_history = _line_editing(sys.stdin)
+    try:
+        while True:
+            try:
+                question = input("you> ")
+            except EOFError:
+                break
+            except UnicodeDecodeError:
+                out.write("bot> I could not read that line (it is not valid text in this terminal's encoding).\n\n")
+                continue
+            if not question.strip():
+                break
+            reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
+            out.write("bot>\n" + reply.as_text() + "\n\n")
+    finally:
+        save_history()
     return EXIT_OK
+
+
+def _line_editing(stdin: TextIO) -> Callable[[], None]:
+    """Line editing and history for `chat` on a terminal; returns what saves the history.
+
+    Importing the stdlib's `readline` is what makes `input()` edit lines (arrows,
+    Ctrl-A/E, Ctrl-R) and recall earlier ones. Piped input needs none of it, and a
+    Python without readline (Windows, some minimal builds) reads plain lines.
+    """
+    if not stdin.isatty():
+        return lambda: None
+    try:
+        import readline
+    except ImportError:
+        return lambda: None
+    path = HISTORY_FILE.expanduser()
+    try:
+        readline.read_history_file(path)
+    except OSError:  # none yet, or unreadable: start afresh
+        pass
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(path)
+            path.chmod(0o600)  # questions are the operator's own, not the machine's other users'
+        except OSError as exc:
+            print(f"note: chat history not saved ({path}: {exc.strerror or exc})", file=sys.stderr)
+
+    return save
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -141,25 +178,58 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    """The /stats numbers, offline, straight from the insights database."""
-    from .insights import InsightsStore, compute_stats, database_path, format_stats
+    """The /stats numbers, offline, straight from the insights database (SQLite or PostgreSQL)."""
+    from .insights import InsightsStore, compute_stats, database_location, format_stats, is_postgres_url
 
+    if args.json:
+        return _stats_json(args, out)
     config = load_config(args.config)
-    path = database_path(config)
+    location = database_location(config)
     if not config.insights.enabled:
         out.write("note: insights are disabled in config (insights.enabled: false); showing what was kept\n")
-    if not path.exists():
-        out.write(f"No questions recorded yet (database {path} does not exist).\n")
+    if not is_postgres_url(location) and not Path(location).exists():
+        out.write(f"No questions recorded yet (database {location} does not exist).\n")
         return EXIT_OK
     store = InsightsStore.open(config)
     try:
         stats = compute_stats(store)
     finally:
         store.close()
-    if args.json:
-        out.write(json.dumps(stats.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        out.write(f"Insights from {path}\n\n" + format_stats(stats) + "\n")
+    out.write(f"Insights from {store.location}\n\n" + format_stats(stats) + "\n")
+    return EXIT_OK
+
+
+def _stats_json(args: argparse.Namespace, out: TextIO) -> int:
+    """`stats --json`: one JSON object whatever happens, because a script or a monitor reads it.
+
+    Always `enabled` (insights.enabled; null if the config cannot be read), `database`,
+    `recorded` (a log exists) and `error` (null, or the one-line problem, also on stderr,
+    with exit status 1); the numbers (as /stats shows them) when there is a log.
+    """
+    from .insights import InsightsStore, compute_stats, database_location, is_postgres_url
+
+    report: dict = {"enabled": None, "database": None, "recorded": False, "error": None}
+    try:
+        config = load_config(args.config)
+        report["enabled"] = config.insights.enabled
+        location = database_location(config)
+        # A URL is shown only as the store describes it (no password), once it is open.
+        report["database"] = "PostgreSQL" if is_postgres_url(location) else location
+        if is_postgres_url(location) or Path(location).exists():
+            store = InsightsStore.open(config)
+            report["database"] = store.location  # as it may be shown: a URL without its password
+            try:
+                report.update(compute_stats(store).to_json(), recorded=True)
+            finally:
+                store.close()
+    except (ConfigError, InsightsError) as exc:
+        report["error"] = str(exc)
+    except OSError as exc:
+        report["error"] = f"{exc.filename or report['database'] or ''}: {exc.strerror or exc}"
+    out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if report["error"] is not None:
+        print(f"error: {report['error']}", file=sys.stderr)
+        return EXIT_PROBLEM
     return EXIT_OK
 
 

@@ -1,22 +1,32 @@
-"""Typed configuration loaded from config.yaml.
+"""Typed configuration loaded from config.yaml, with a few settings from the environment.
 
 Every setting has a default, so an empty file (or none) is a valid configuration.
 Validation errors name the file and the dotted key (or the YAML line for syntax
 errors) because the operator edits this file by hand on a server.
+
+Procfile platforms hand settings to a process as environment variables (and rotate
+some, like DATABASE_URL, behind the operator's back), so `STORY_BOT_CONFIG` names the
+file and a few variables override keys of it (`ENVIRONMENT`). Precedence, highest
+first: the command line (`--config`), the environment, the file, the defaults. An
+override is validated exactly like the key in the file, and its errors name the
+variable.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal, Mapping
 
 import yaml
 
 DEFAULT_CONFIG_NAME = "config.yaml"
+CONFIG_VARIABLE = "STORY_BOT_CONFIG"  # names the config file when --config is not given
 
 
 class ConfigError(Exception):
@@ -100,6 +110,10 @@ class DiscordConfig:
     )
     # Shown under the bot's name in the member list; empty for none.
     status_text: str = "Ask me about the story: /ask"
+    # Sharding (Discord requires it from 2,500 servers): how many shards the bot has in all,
+    # and which of them this process runs (null: all). Both null: one unsharded client.
+    shard_count: int | None = field(default=None, metadata=_range(1, 100_000))
+    shard_ids: tuple[int, ...] | None = field(default=None, metadata=_range(0))
 
 
 @dataclass(frozen=True)
@@ -114,8 +128,9 @@ class InsightsConfig:
     """The question and feedback log behind /stats (see bot/insights)."""
 
     enabled: bool = True
-    # SQLite file; empty means `insights.sqlite3` in data_dir.
-    database: Path | None = None
+    # A SQLite file (empty: `insights.sqlite3` in data_dir) or a postgresql:// URL.
+    # The DATABASE_URL environment variable, when set, wins (see bot/insights/store.py).
+    database: str | None = None
     # Question text is personal data: stored only when the operator turns this on.
     log_question_text: bool = False
     # Rows older than this many days are deleted; 0 keeps them forever.
@@ -139,24 +154,137 @@ class Config:
     source: Path | None = field(default=None, metadata={"internal": True})
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate a config file; a missing default file means all defaults."""
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file, then the environment's overrides (see `ENVIRONMENT`).
+
+    `path` None: the file `STORY_BOT_CONFIG` names, else ./config.yaml, whose absence
+    means all defaults. `environ` defaults to the process environment.
+    """
+    environ = os.environ if environ is None else environ
+    named_by = ""
+    if path is None and _set(environ, CONFIG_VARIABLE):
+        path, named_by = environ[CONFIG_VARIABLE].strip(), f"environment variable {CONFIG_VARIABLE}: "
     explicit = path is not None
     config_path = Path(path if path is not None else DEFAULT_CONFIG_NAME)
     if not config_path.exists():
-        if explicit and path != DEFAULT_CONFIG_NAME:
-            raise ConfigError(f"{config_path}: file not found")
-        return _resolve_paths(Config(), config_path.resolve().parent, None)
+        if explicit and (named_by or path != DEFAULT_CONFIG_NAME):
+            raise ConfigError(f"{named_by}{config_path}: file not found")
+        return _resolve_paths(apply_environment(Config(), environ), config_path.resolve().parent, None)
     if config_path.is_dir():
-        raise ConfigError(f"{config_path}: is a directory, expected a YAML file")
+        raise ConfigError(f"{named_by}{config_path}: is a directory, expected a YAML file")
     try:
         text = config_path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{config_path}: not valid UTF-8 (byte {exc.start})") from None
     except OSError as exc:
-        raise ConfigError(f"{config_path}: cannot read ({exc.strerror})") from None
-    config = parse_config(text, name=str(config_path))
+        raise ConfigError(f"{named_by}{config_path}: cannot read ({exc.strerror})") from None
+    config = apply_environment(parse_config(text, name=str(config_path)), environ, name=str(config_path))
     return _resolve_paths(config, config_path.resolve().parent, config_path.resolve())
+
+
+@dataclass(frozen=True)
+class Override:
+    """An environment variable that overrides one key of the file."""
+
+    variable: str
+    key: str  # dotted, as in the file
+    # The variable's text as the file would hold the value; raises ValueError(problem) if it cannot be.
+    # The key's own validation then runs on it, exactly as on the file's value.
+    parse: Callable[[str], Any]
+    secret: bool = False  # never echo the value in an error (a database URL holds a password)
+
+
+def _int_or_text(text: str) -> Any:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return text  # refused by the key's own validation, which names the variable
+
+
+def _int_list(text: str) -> Any:
+    """`0,1,2`, `0-3` or `0-3,8`: shard ids as an operator types them in a dashboard."""
+    items: list[Any] = []
+    for part in (p.strip() for p in text.strip().strip("[]").split(",")):
+        first, dash, last = part.partition("-")
+        if dash and first.strip().isdigit() and last.strip().isdigit():
+            items.extend(range(int(first), int(last) + 1))
+        else:
+            items.append(_int_or_text(part))
+    return items
+
+
+def _database_url(text: str) -> str:
+    url = text.strip()
+    if not url.lower().startswith(DATABASE_URL_SCHEMES):
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        # Only a scheme-shaped prefix is shown: anything else might be part of the password.
+        shown = f"a {scheme!r} URL" if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) else "no URL"
+        raise ValueError(f"must be a postgresql:// URL, got {shown}")
+    return url
+
+
+ENVIRONMENT: tuple[Override, ...] = (
+    Override("DATABASE_URL", "insights.database", _database_url, secret=True),
+    Override("SHARD_COUNT", "discord.shard_count", _int_or_text),
+    Override("SHARD_IDS", "discord.shard_ids", _int_list),
+    Override("LOG_LEVEL", "logging.level", lambda text: text.strip().upper()),
+)
+
+
+def _set(environ: Mapping[str, str], variable: str) -> bool:
+    """Set and not blank: platforms often show an emptied variable as set to ''."""
+    return bool(environ.get(variable, "").strip())
+
+
+def apply_environment(config: Config, environ: Mapping[str, str], name: str = DEFAULT_CONFIG_NAME) -> Config:
+    """The config with the environment's overrides applied and validated; errors name the variable."""
+    sources: dict[str, str] = {}
+    for override in ENVIRONMENT:
+        if not _set(environ, override.variable):
+            continue
+        where = f"environment variable {override.variable}"
+        section_name, _, key = override.key.partition(".")
+        section = getattr(config, section_name)
+        meta = next(f.metadata for f in dataclasses.fields(section) if f.name == key)
+        hint = typing.get_type_hints(type(section))[key]
+        try:
+            raw = override.parse(environ[override.variable])
+            value = _convert(hint, raw, where, override.key, meta)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc} (the value is not shown)" if override.secret else f"{where}: {exc}") from None
+        except ConfigError:
+            if override.secret:
+                raise ConfigError(f"{where}: not a valid value for '{override.key}' (the value is not shown)") from None
+            raise
+        config = dataclasses.replace(config, **{section_name: dataclasses.replace(section, **{key: value})})
+        sources[override.key] = where
+    _check_shards(config.discord, lambda key: sources.get(key, name))
+    return config
+
+
+def _check_shards(discord: "DiscordConfig", where: Any) -> None:
+    """Shard ids must be shards of the bot: 0 to shard_count - 1, each once (discord.py's rule too)."""
+    ids, count = discord.shard_ids, discord.shard_count
+    if ids is None:
+        return
+    source = where("discord.shard_ids")
+    if count is None:
+        raise ConfigError(
+            f"{source}: 'discord.shard_ids' needs 'discord.shard_count' (set SHARD_COUNT or the key), "
+            "so that every process agrees how many shards there are"
+        )
+    if not ids:
+        raise ConfigError(f"{source}: 'discord.shard_ids' lists no shard; leave it empty to run all of them")
+    beyond = [i for i in ids if i >= count]
+    if beyond:
+        counted = where("discord.shard_count")
+        raise ConfigError(
+            f"{source}: 'discord.shard_ids' has {beyond[0]}, but shards are numbered 0 to {count - 1} "
+            f"('discord.shard_count' is {count}, from {counted})"
+        )
+    if len(set(ids)) != len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise ConfigError(f"{source}: 'discord.shard_ids' lists shard {twice} twice")
 
 
 def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
@@ -194,6 +322,7 @@ def parse_config(text: str, name: str = DEFAULT_CONFIG_NAME) -> Config:
             f"'answers.max_question_chars' ({config.answers.max_question_chars}), so the engine would cut "
             "questions Discord accepted; raise answers.max_question_chars too"
         )
+    _check_shards(config.discord, lambda key: name)
     return dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, extensions=extensions))
 
 
@@ -268,7 +397,8 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         if type(None) in typing.get_args(hint) and (value is None or value == ""):
             return None  # an optional setting left empty: its default
-        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        inner = next(a for a in typing.get_args(hint) if a is not type(None))
+        return _convert(inner, value, name, key, meta)
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{name}: '{key}' must be true or false, got {value!r}")
@@ -294,6 +424,24 @@ def _convert(hint: Any, value: Any, name: str, key: str, meta: Any) -> Any:
     raise TypeError(f"unsupported config type {hint!r} for {key}")  # programming error, not operator error
 
 
+# insights.database (or DATABASE_URL) starting with one of these keeps the log in PostgreSQL.
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def _resolve_database(config: Config, resolve: Any, source: Path | None) -> str:
+    """insights.database: a PostgreSQL URL as given, a file path resolved like the others."""
+    database = config.insights.database
+    if database and "://" in database:
+        if not database.lower().startswith(DATABASE_URL_SCHEMES):
+            scheme = database.split("://", 1)[0]
+            raise ConfigError(
+                f"{source or DEFAULT_CONFIG_NAME}: 'insights.database' must be a file path or a postgresql:// URL,"
+                f" got a {scheme!r} URL"
+            )
+        return database
+    return str(resolve(Path(database) if database else config.data_dir / "insights.sqlite3"))
+
+
 def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
     def resolve(p: Path) -> Path:
         return p if p.is_absolute() else (base / p)
@@ -306,9 +454,6 @@ def _resolve_paths(config: Config, base: Path, source: Path | None) -> Config:
         ),
         cache_dir=resolve(config.cache_dir),
         data_dir=resolve(config.data_dir),
-        insights=dataclasses.replace(
-            config.insights,
-            database=resolve(config.insights.database or config.data_dir / "insights.sqlite3"),
-        ),
+        insights=dataclasses.replace(config.insights, database=_resolve_database(config, resolve, source)),
         source=source,
     )

@@ -45,3 +45,34 @@ def make_corpus(tmp_path: Path):
         return config_path
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DATABASE_URL in the developer's shell must not send the SQLite tests to PostgreSQL."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server for the whole run (see tests/pgserver.py); a failure, never a skip."""
+    from tests.pgserver import PostgresUnavailable, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:
+        pytest.fail(f"the PostgreSQL tests need a PostgreSQL server and none could be started: {problem}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the test server, as a postgresql:// URL."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)

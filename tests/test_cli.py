@@ -15,11 +15,16 @@ import yaml
 from .conftest import CONFIG, ROOT, STORY, shared_file
 
 TEAM_QUESTIONS = ROOT / "tests" / "data" / "story-questions.yaml"
+SETTINGS_VARIABLES = ("STORY_BOT_CONFIG", "DATABASE_URL", "SHARD_COUNT", "SHARD_IDS", "LOG_LEVEL")
 GOOD = "---\ntitle: Bridge\n---\nThe council approved the new bridge on Monday.\n\nThe mayor said it opens in 2026.\n"
 
 
-def bot(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+def bot(
+    *args: str, stdin: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` in a fresh process; `env` adds variables (the settings ones start unset)."""
+    base = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env = {**base, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **(env or {})}
     env.pop("DISCORD_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -358,3 +363,201 @@ def test_eval_gold_can_name_its_document(tmp_path) -> None:
     )
     report = evaluate(Engine.load(config), load_questions(questions))
     assert report.ranked_first == 1 and len(report.misses) == 1
+
+
+# --- settings from the environment ---------------------------------------------------------------
+
+
+def test_check_reads_the_config_story_bot_config_names(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "bridge.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "prod.yaml").write_text("corpus:\n  path: corpus\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = bot("check", cwd=elsewhere, env={"STORY_BOT_CONFIG": str(tmp_path / "prod.yaml")})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert f"config: {tmp_path / 'prod.yaml'}" in out and "bridge: “Bridge”" in out
+    # --config still wins over the variable.
+    result = bot("check", "--config", str(CONFIG), cwd=elsewhere, env={"STORY_BOT_CONFIG": str(tmp_path / "prod.yaml")})
+    assert result.returncode == 0 and f"config: {CONFIG}" in result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"STORY_BOT_CONFIG": "/nonexistent/prod.yaml"}, "error: environment variable STORY_BOT_CONFIG: /nonexistent/prod.yaml: file not found"),
+        ({"SHARD_IDS": "0-3"}, "error: environment variable SHARD_IDS: 'discord.shard_ids' needs 'discord.shard_count'"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "error: environment variable SHARD_IDS: 'discord.shard_ids' has 2, but shards are numbered 0 to 1"),
+        ({"LOG_LEVEL": "loud"}, "error: environment variable LOG_LEVEL: 'logging.level' must be one of DEBUG, INFO, WARNING, ERROR; got 'LOUD'"),
+        ({"DATABASE_URL": "sqlite:///tmp/pw-in-here"}, "error: environment variable DATABASE_URL: must be a postgresql:// URL, got a 'sqlite' URL"),
+    ],
+)
+def test_a_bad_variable_is_one_line_naming_it(env: dict, expected: str) -> None:
+    for args in (("check",), ("ask", "When was Meng Wanzhou arrested?")):
+        result = bot(*args, env=env)
+        line = one_line_error(result)
+        assert line.startswith(expected), line
+        assert "pw-in-here" not in result.stderr.decode() + result.stdout.decode()
+
+
+def test_ask_answers_with_valid_overrides_set() -> None:
+    env = {"SHARD_COUNT": "4", "SHARD_IDS": "0,1", "LOG_LEVEL": "warning"}
+    result = bot("ask", "--json", "When was Meng Wanzhou arrested?", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answered"] is True
+
+
+# --- stats --json ----------------------------------------------------------------------------------
+
+
+def _stats_json(tmp_path: Path, config_text: str) -> tuple[subprocess.CompletedProcess, dict]:
+    (tmp_path / "config.yaml").write_text(config_text, encoding="utf-8")
+    result = bot("stats", "--json", "--config", str(tmp_path / "config.yaml"))
+    return result, json.loads(result.stdout)  # JSON on stdout in every case
+
+
+def test_stats_json_without_a_database(tmp_path: Path) -> None:
+    result, data = _stats_json(tmp_path, "data_dir: data\n")
+    assert result.returncode == 0, result.stderr
+    assert data == {"enabled": True, "database": str(tmp_path / "data" / "insights.sqlite3"), "recorded": False, "error": None}
+    assert not (tmp_path / "data").exists()  # looking does not create it
+
+
+def test_stats_json_with_insights_disabled(tmp_path: Path) -> None:
+    result, data = _stats_json(tmp_path, "data_dir: data\ninsights:\n  enabled: false\n")
+    assert result.returncode == 0 and data["enabled"] is False and data["recorded"] is False and data["error"] is None
+
+
+def test_stats_json_with_an_unreadable_database(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "insights.sqlite3").write_bytes(b"not a database " * 300)
+    result, data = _stats_json(tmp_path, "data_dir: data\n")
+    assert result.returncode == 1 and data["enabled"] is True
+    assert "insights.sqlite3" in data["error"] and one_line_error(result) == f"error: {data['error']}"
+
+
+def test_stats_json_with_a_broken_config(tmp_path: Path) -> None:
+    result, data = _stats_json(tmp_path, "insights:\n  enabld: true\n")
+    assert result.returncode == 1 and data["enabled"] is None and data["database"] is None
+    assert "unknown setting 'insights.enabld'" in data["error"] and str(tmp_path / "config.yaml") in data["error"]
+
+
+def test_stats_json_with_a_log_has_the_numbers(tmp_path: Path) -> None:
+    import time
+
+    from bot.config import load_config
+    from bot.insights import InsightsStore, QuestionRecord
+
+    (tmp_path / "config.yaml").write_text("data_dir: data\n", encoding="utf-8")
+    store = InsightsStore.open(load_config(tmp_path / "config.yaml", environ={}))
+    record = QuestionRecord(
+        "a1", "slash", True, user_id=1, question="q", document_id="story", paragraphs=(5, 5), part=1, score=3.0,
+        asked_at=time.time(),
+    )
+    store.write([record])
+    store.close()
+    result, data = _stats_json(tmp_path, "data_dir: data\n")
+    assert result.returncode == 0, result.stderr
+    assert data["recorded"] is True and data["error"] is None and data["enabled"] is True
+    assert data["today"]["questions"] == 1 and data["today"]["answered"] == 1
+
+
+# --- chat on a terminal: line editing and history ----------------------------------------------------
+
+
+class Terminal:
+    """`python -m bot ARGS` on a pseudo-terminal, typed at like a person would."""
+
+    def __init__(self, home: Path, *args: str) -> None:
+        import pty
+
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+        env.update(PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8", HOME=str(home), TERM="xterm", INPUTRC="/dev/null")
+        self.process = subprocess.Popen(
+            [sys.executable, *args], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, close_fds=True
+        )
+        os.close(slave)
+        self.master = master
+        self.seen = b""
+
+    def read_until(self, marker: bytes, timeout: float = 60) -> bytes:
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        start = len(self.seen)
+        while marker not in self.seen[start:]:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"no {marker!r} within {timeout} s; the terminal shows {self.seen[-2000:]!r}")
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the process closed the terminal
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"ended before {marker!r}; the terminal shows {self.seen[-2000:]!r}")
+            self.seen += chunk
+        return self.seen[start:]
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode("utf-8"))
+
+    def close(self) -> int:
+        try:
+            code = self.process.wait(timeout=30)
+        finally:
+            os.close(self.master)
+        return code
+
+
+CTRL_A, CTRL_D, CTRL_P = "\x01", "\x04", "\x10"
+
+
+def test_chat_on_a_terminal_edits_lines_and_remembers_them(tmp_path: Path) -> None:
+    first = Terminal(tmp_path, "-m", "bot", "chat")
+    first.read_until(b"you> ")
+    # Type the end of the question, jump to the start of the line (Ctrl-A) and type its beginning.
+    first.type(f"Meng Wanzhou arrested?{CTRL_A}When was \r")
+    answer = first.read_until(b"you> ")
+    assert b"Dec. 1" in answer and b"5 of 12" in answer, answer  # the edited line was the question asked
+    first.type("\r")  # an empty line quits
+    assert first.close() == 0
+    history = tmp_path / ".story_bot_history"
+    assert "When was Meng Wanzhou arrested?" in history.read_text(encoding="utf-8")
+    assert history.stat().st_mode & 0o077 == 0  # the operator's alone
+
+    second = Terminal(tmp_path, "-m", "bot", "chat")
+    second.read_until(b"you> ")
+    second.type(f"{CTRL_P}\r")  # the previous line, from the last session
+    assert b"Dec. 1" in second.read_until(b"you> ")
+    second.type(CTRL_D)
+    assert second.close() == 0
+
+
+def test_chat_on_a_terminal_without_readline_still_answers(tmp_path: Path) -> None:
+    # As on a Python built without readline: plain lines, no history file, no error.
+    script = "import sys; sys.modules['readline'] = None; from bot.cli import main; sys.exit(main(['chat']))"
+    terminal = Terminal(tmp_path, "-c", script)
+    terminal.read_until(b"you> ")
+    terminal.type("When was Meng Wanzhou arrested?\r")
+    assert b"Dec. 1" in terminal.read_until(b"you> ")
+    terminal.type("\r")
+    assert terminal.close() == 0
+    assert b"Traceback" not in terminal.seen and not (tmp_path / ".story_bot_history").exists()
+
+
+def test_run_start_up_logs_no_warning_an_operator_cannot_act_on() -> None:
+    # Discord cannot be reached from the tests (or refuses the fake token): either way the client
+    # was created and start-up logged, which is where discord.py warns about voice.
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.update(PYTHONPATH=str(ROOT), DISCORD_TOKEN="fake.token.value-for-tests", LOG_LEVEL="DEBUG")
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, env=env, timeout=120, cwd=ROOT)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "bot.discord_app.runner: starting: 1 document(s)" in stderr, stderr  # got as far as the client
+    assert "logging in using static token" in stderr, stderr
+    assert " DEBUG " in stderr  # LOG_LEVEL overrode logging.level (INFO in config.yaml)
+    assert "voice will NOT be supported" not in stderr and "PyNaCl" not in stderr and "davey" not in stderr
+    assert [line for line in stderr.splitlines() if " WARNING " in line] == []
+    assert "Traceback" not in stderr and "fake.token.value-for-tests" not in stderr

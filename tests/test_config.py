@@ -292,3 +292,105 @@ def test_discord_question_limit_cannot_exceed_the_engines() -> None:
     with pytest.raises(ConfigError, match="discord.max_question_length.*answers.max_question_chars"):
         parse_config("discord:\n  max_question_length: 1000\n")
     assert parse_config("discord:\n  max_question_length: 1000\nanswers:\n  max_question_chars: 1000\n")
+
+
+# --- settings from the environment ------------------------------------------------------
+
+
+def test_story_bot_config_names_the_file_and_the_command_line_wins(tmp_path: Path, monkeypatch) -> None:
+    named = write(tmp_path, "answers:\n  top: 7\n", name="prod.yaml")
+    given = write(tmp_path, "answers:\n  top: 2\n", name="given.yaml")
+    monkeypatch.chdir(tmp_path)  # no ./config.yaml here: without the variable, all defaults
+    assert load_config(environ={}).answers.top == Config().answers.top
+    assert load_config(environ={"STORY_BOT_CONFIG": str(named)}).answers.top == 7
+    assert load_config(environ={"STORY_BOT_CONFIG": "prod.yaml"}).source == named.resolve()
+    assert load_config(given, environ={"STORY_BOT_CONFIG": str(named)}).answers.top == 2
+    assert load_config(environ={"STORY_BOT_CONFIG": "  "}).answers.top == Config().answers.top  # blank: unset
+
+
+def test_story_bot_config_naming_a_missing_file_says_where_the_name_came_from(tmp_path: Path) -> None:
+    for name, problem in (("gone.yaml", "file not found"), (str(tmp_path), "is a directory")):
+        with pytest.raises(ConfigError) as caught:
+            load_config(environ={"STORY_BOT_CONFIG": name})
+        assert str(caught.value).startswith("environment variable STORY_BOT_CONFIG: ") and problem in str(caught.value)
+    # Even the default name: the operator asked for that file, so its absence is an error.
+    with pytest.raises(ConfigError, match="STORY_BOT_CONFIG: .*config.yaml: file not found"):
+        load_config(environ={"STORY_BOT_CONFIG": str(tmp_path / DEFAULT_CONFIG_NAME)})
+
+
+def test_variables_override_the_file_and_blank_ones_do_not(tmp_path: Path) -> None:
+    path = write(tmp_path, "logging:\n  level: WARNING\ndiscord:\n  shard_count: 2\n")
+    environ = {"SHARD_COUNT": " 8 ", "SHARD_IDS": "4-6,7", "LOG_LEVEL": "debug"}
+    config = load_config(path, environ=environ)
+    assert (config.discord.shard_count, config.discord.shard_ids, config.logging.level) == (8, (4, 5, 6, 7), "DEBUG")
+    kept = load_config(path, environ={"SHARD_COUNT": "", "LOG_LEVEL": " "})
+    assert (kept.discord.shard_count, kept.discord.shard_ids, kept.logging.level) == (2, None, "WARNING")
+    assert load_config(path, environ={"SHARD_IDS": "[0, 1]"}).discord.shard_ids == (0, 1)
+
+
+def test_database_url_overrides_insights_database_and_never_shows_its_password(tmp_path: Path) -> None:
+    path = write(tmp_path, "insights:\n  enabled: true\n")
+    url = "postgresql://bot:s3cret-pw@db.example:5432/story"
+    database = load_config(path, environ={"DATABASE_URL": url}).insights.database
+    assert database == url
+    for bad, scheme in (
+        ("mysql://bot:s3cret-pw@db/story", "'mysql' URL"),
+        ("s3cret-pw", "no URL"),
+        ("bot:s3cret-pw@db://story", "no URL"),  # not a scheme: never shown
+    ):
+        with pytest.raises(ConfigError) as caught:
+            load_config(path, environ={"DATABASE_URL": bad})
+        message = str(caught.value)
+        assert message.startswith("environment variable DATABASE_URL: must be a postgresql:// URL"), message
+        assert scheme in message and "s3cret-pw" not in message
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"SHARD_COUNT": "0"}, "environment variable SHARD_COUNT: 'discord.shard_count' must be between 1 and"),
+        ({"SHARD_COUNT": "four"}, "environment variable SHARD_COUNT: 'discord.shard_count' must be a whole number, got 'four'"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,x"}, "environment variable SHARD_IDS: 'discord.shard_ids[1]' must be a whole number"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "-1"}, "environment variable SHARD_IDS: 'discord.shard_ids[0]' must be at least 0, got -1"),
+        ({"SHARD_IDS": "0,1"}, "environment variable SHARD_IDS: 'discord.shard_ids' needs 'discord.shard_count'"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "2-5"}, "environment variable SHARD_IDS: 'discord.shard_ids' has 4, but shards are numbered 0 to 3"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "1,1"}, "environment variable SHARD_IDS: 'discord.shard_ids' lists shard 1 twice"),
+        ({"LOG_LEVEL": "verbose"}, "environment variable LOG_LEVEL: 'logging.level' must be one of DEBUG, INFO, WARNING, ERROR; got 'VERBOSE'"),
+    ],
+)
+def test_bad_overrides_are_refused_naming_the_variable_and_key(tmp_path: Path, environ: dict, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, ""), environ=environ)
+    assert str(caught.value).startswith(expected), caught.value
+    assert "\n" not in str(caught.value)
+
+
+def test_an_override_that_clashes_with_the_file_names_both(tmp_path: Path) -> None:
+    path = write(tmp_path, "discord:\n  shard_ids: [4, 5]\n  shard_count: 8\n")
+    assert load_config(path, environ={}).discord.shard_ids == (4, 5)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={"SHARD_COUNT": "4"})
+    message = str(caught.value)
+    assert message.startswith(f"{path}: 'discord.shard_ids' has 4, but shards are numbered 0 to 3"), message
+    assert "from environment variable SHARD_COUNT" in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("discord:\n  shard_ids: [0]\n", "'discord.shard_ids' needs 'discord.shard_count'"),
+        ("discord:\n  shard_count: 2\n  shard_ids: [2]\n", "'discord.shard_ids' has 2, but shards are numbered 0 to 1"),
+        ("discord:\n  shard_count: 2\n  shard_ids: []\n", "'discord.shard_ids' lists no shard"),
+        ("discord:\n  shard_count: 0\n", "'discord.shard_count' must be between 1 and"),
+        ("discord:\n  shard_ids: 3\n", "'discord.shard_ids' must be a list, got a number"),
+    ],
+)
+def test_shard_keys_in_the_file_are_checked_like_every_key(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in refused(tmp_path, text)
+
+
+def test_shards_default_to_one_unsharded_client() -> None:
+    config = parse_config("")
+    assert config.discord.shard_count is None and config.discord.shard_ids is None
+    both = parse_config("discord:\n  shard_count: 8\n  shard_ids: [0, 1, 2, 3]\n").discord
+    assert (both.shard_count, both.shard_ids) == (8, (0, 1, 2, 3))

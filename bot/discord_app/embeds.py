@@ -7,6 +7,8 @@ an ellipsis, before it is sent.
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from ..presentation import Reply, escape_markdown, shorten
@@ -16,6 +18,8 @@ ANSWERED = discord.Colour.blurple()
 ABSTAINED = discord.Colour.light_grey()
 PROBLEM = discord.Colour.red()
 NO_PINGS = discord.AllowedMentions.none()
+QUESTION_FIELD = "Question"
+_UNESCAPE = re.compile(r"\\(.)", flags=re.DOTALL)  # escape_markdown's backslashes
 
 
 def notice(text: str) -> str:
@@ -47,10 +51,20 @@ def answer_embed(reply: Reply, question: str | None = None, note: str | None = N
         url=web_url(reply.url) if reply.answered else None,
     )
     if question is not None:
-        embed.add_field(name="Question", value=shorten(escape_markdown(shorten(question, 900)) or "(empty)", FIELD_VALUE), inline=False)
+        embed.add_field(name=QUESTION_FIELD, value=shorten(escape_markdown(shorten(question, 900)) or "(empty)", FIELD_VALUE), inline=False)
     footer = reply.citation
     if note:
         footer = f"{footer} · {note}" if footer else note
     if footer:
         embed.set_footer(text=shorten(footer, FOOTER))
     return fit(embed)
+
+
+def question_on(embed: discord.Embed) -> str | None:
+    """The question an answer embed echoes (its "Question" field), unescaped; None if it has none.
+
+    The buttons read it back to recompute the question's terms, so custom ids never carry them."""
+    for field in embed.fields:
+        if field.name == QUESTION_FIELD and field.value:
+            return _UNESCAPE.sub(r"\1", field.value)
+    return None

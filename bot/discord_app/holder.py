@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 from ..config import ConfigError, DiscordConfig
 from ..engine import CorpusError, Engine
@@ -42,6 +42,12 @@ class ReloadReport:
     error: str | None = None  # for the operator: file and problem
     # Files left out under `corpus.on_error: skip` ("path: problem"): served without them.
     skipped: tuple[str, ...] = ()
+    # What the features changed for the new config (e.g. "Question log: off ..."), one line each.
+    notes: tuple[str, ...] = ()
+
+
+# Run after a successful reload, with the new engine; returns a line for the operator (or None).
+ReloadHook = Callable[[Engine], Awaitable["str | None"]]
 
 
 class EngineHolder:
@@ -57,6 +63,9 @@ class EngineHolder:
         self._lock = asyncio.Lock()
         # Called (on the event loop) with each engine put in service, e.g. to warm caches.
         self.on_swap: list[Callable[[Engine], None]] = []
+        # Awaited after each successful /reload (under the reload lock, so settings apply in
+        # order); what they return goes into the report.
+        self.after_reload: list[ReloadHook] = []
         if engine is not None:
             _left_out(engine)
 
@@ -98,19 +107,33 @@ class EngineHolder:
                 error = f"unexpected {type(exc).__name__}: {exc}"
             else:
                 self._swap(new)
+                notes = await self._after_reload(new)
                 seconds = time.perf_counter() - started
                 log.info(
                     "reloaded: documents %d -> %d, passages %d -> %d in %.2f s",
                     old.documents, new.documents, old.passages, new.passages, seconds,
                 )
                 return ReloadReport(
-                    True, old.documents, old.passages, new.documents, new.passages, seconds, skipped=_left_out(new)
+                    True, old.documents, old.passages, new.documents, new.passages, seconds,
+                    skipped=_left_out(new), notes=notes,
                 )
             seconds = time.perf_counter() - started
             log.warning("reload failed, keeping the previous index: %s", error)
             return ReloadReport(
                 False, old.documents, old.passages, old.documents, old.passages, seconds, error
             )
+
+    async def _after_reload(self, engine: Engine) -> tuple[str, ...]:
+        notes = []
+        for hook in list(self.after_reload):
+            try:
+                note = await hook(engine)
+            except Exception:  # the new index is in service; a feature failing to follow is reported
+                log.exception("applying the reloaded settings failed in %r", hook)
+                note = "A feature could not apply the new settings (see the log)."
+            if note:
+                notes.append(note)
+        return tuple(notes)
 
     def _swap(self, engine: Engine) -> None:
         self._engine = engine

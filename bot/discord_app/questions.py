@@ -9,6 +9,11 @@ any other.
 The question is cut here to `discord.max_question_length`, at a word boundary; the
 config guarantees that is within the engine's own cut (`answers.max_question_chars`),
 so the engine never cuts a question Discord accepted.
+
+An answer's log line is written, and its record handed to the listeners, once the
+surface says how delivering it went (`delivered`): the line says `delivery=delivered`
+or `delivery=failed`, and only an answer the member received is told to the listeners,
+so the insights log never counts as answered what nobody got.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from ..engine import Answer, Engine
-from ..insights.records import QuestionRecord, new_answer_id
+from .. import insights
+from ..insights.records import QuestionRecord
 from ..presentation import Reply, paragraph_span, render
 from .cooldown import Cooldowns
 from .holder import EngineHolder
@@ -43,6 +49,7 @@ class Outcome:
     truncated: bool = False
     seconds: float = 0.0
     answer_id: str = ""  # the id its buttons and the insights log share
+    record: QuestionRecord | None = None  # an answer's or abstention's: logged once delivered
 
 
 Listener = Callable[[QuestionRecord], None]
@@ -89,7 +96,7 @@ class QuestionDesk:
         engine = self.holder.engine  # one index for the whole question, even if a reload swaps it
         settings = self.holder.settings  # read with the engine: the settings of that config
         question, truncated = cap(text, settings.max_question_length)
-        answer_id = new_answer_id()
+        answer_id = insights.new_answer_id()  # the one place answer ids are made
         try:
             wait = self._cooldowns_now().hit(user_id)
         except Exception:
@@ -125,19 +132,29 @@ class QuestionDesk:
 
         seconds = time.perf_counter() - started
         record = QuestionRecord.from_answer(answer, surface, user_id, answer_id, seconds)
-        self._log(record, engine)
-        self._tell(record)
         status: Status = "answered" if record.answered else "abstained"
-        return Outcome(status, question, reply, answer, engine, truncated=truncated, seconds=seconds, answer_id=answer_id)
+        return Outcome(
+            status, question, reply, answer, engine, truncated=truncated, seconds=seconds, answer_id=answer_id, record=record
+        )
 
-    def _log(self, record: QuestionRecord, engine: Engine) -> None:
+    def delivered(self, outcome: Outcome, ok: bool) -> None:
+        """The surface sent the answer (ok) or Discord refused it: now its log line is
+        written, saying which, and the listeners hear of it if the member received it."""
+        record = outcome.record
+        if record is None or outcome.engine is None:
+            return
+        self._log(record, outcome.engine, "delivered" if ok else "failed")
+        if ok:
+            self._tell(record)
+
+    def _log(self, record: QuestionRecord, engine: Engine, delivery: str) -> None:
         where = "-"
         if record.document_id is not None and record.paragraphs is not None:
             where = f"{record.document_id} {paragraph_span(record.paragraphs)}"
         line = (
             f"question surface={record.surface} outcome={record.status} at={where} "
             f"score={record.score if record.score is not None else 0:.2f} "
-            f"coverage={record.coverage or 0:.2f} ms={record.seconds * 1000:.0f}"
+            f"coverage={record.coverage or 0:.2f} ms={record.seconds * 1000:.0f} delivery={delivery}"
         )
         if engine.config.logging.log_question_text:
             line += f" text={record.question!r}"

@@ -1,9 +1,10 @@
 """Why a passage was chosen: the question's terms, what each weighs, which the passage holds.
 
 BM25 is explainable, so the bot explains it. Computed from the question's terms and
-a passage's position rather than from a stored Answer: the terms travel inside a
-Discord button, so "Why this?" and "Next match" keep working after a restart, and
-after a reload they describe the index now in service.
+a passage's position rather than from a stored Answer: the Discord buttons recompute
+the terms from the question their answer shows (nothing is kept in memory), so "Why
+this?" and "Next match" keep working after a restart, and after a reload they describe
+the index now in service.
 
 The matching rules are the answering step's (answering.py): a passage "has" a term
 when its text, or the speaker named just before an unattributed quote, contains it.

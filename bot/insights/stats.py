@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from ..presentation import paragraph_span
-from .store import InsightsStore
+from .store import InsightsStore, Query
 
 DAY = 86_400
 
@@ -78,12 +78,12 @@ def _utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
-def _counts(store: InsightsStore, since: float) -> Counts:
-    q = store.query(
+def _counts(query: Query, since: float) -> Counts:
+    q = query(
         "SELECT count(*), coalesce(sum(answered), 0), count(DISTINCT user_hash) FROM questions WHERE asked_at >= ?",
         (since,),
     )[0]
-    f = store.query(
+    f = query(
         "SELECT coalesce(sum(helpful), 0), coalesce(sum(1 - helpful), 0) FROM feedback WHERE given_at >= ?",
         (since,),
     )[0]
@@ -93,13 +93,22 @@ def _counts(store: InsightsStore, since: float) -> Counts:
 
 
 def compute_stats(store: InsightsStore, now: float | None = None, top: int = 5, recent: int = 5) -> Stats:
+    """All the numbers from one snapshot of the log (on the store's reading connection).
+
+    Raises InsightsError saying what is wrong when the database cannot be read.
+    """
+    with store.reading() as query:
+        return _compute(store, query, now, top, recent)
+
+
+def _compute(store: InsightsStore, query: Query, now: float | None, top: int, recent: int) -> Stats:
     now = store.now() if now is None else now
     floor = store.cutoff()
     floor = float("-inf") if floor is None else floor
     start_of_day = (now // DAY) * DAY  # unix time has no leap seconds: UTC midnight
     week = now - 7 * DAY
 
-    top_rows = store.query(
+    top_rows = query(
         "SELECT q.document_id, q.first_paragraph, q.last_paragraph, count(*) AS n,"
         " (SELECT count(*) FROM feedback f WHERE f.document_id = q.document_id"
         "   AND f.first_paragraph = q.first_paragraph AND f.helpful = 1 AND f.given_at >= ?),"
@@ -113,20 +122,20 @@ def compute_stats(store: InsightsStore, now: float | None = None, top: int = 5, 
     unanswered: list[tuple[Any, ...]] = []
     not_helpful: list[tuple[Any, ...]] = []
     if store.log_question_text:
-        unanswered = store.query(
+        unanswered = query(
             "SELECT asked_at, question, NULL, NULL, NULL FROM questions"
             " WHERE answered = 0 AND question IS NOT NULL AND asked_at >= ?"
             " ORDER BY asked_at DESC LIMIT ?",
             (floor, recent),
         )
-        not_helpful = store.query(
+        not_helpful = query(
             "SELECT f.given_at, q.question, f.document_id, f.first_paragraph, f.last_paragraph"
             " FROM feedback f JOIN questions q ON q.answer_id = f.answer_id"
             " WHERE f.helpful = 0 AND q.question IS NOT NULL AND f.given_at >= ?"
             " ORDER BY f.given_at DESC LIMIT ?",
             (floor, recent),
         )
-    oldest = store.query("SELECT min(asked_at) FROM questions WHERE asked_at >= ?", (floor,))[0][0]
+    oldest = query("SELECT min(asked_at) FROM questions WHERE asked_at >= ?", (floor,))[0][0]
 
     def logged(rows: list[tuple[Any, ...]]) -> tuple[LoggedQuestion, ...]:
         return tuple(
@@ -136,9 +145,9 @@ def compute_stats(store: InsightsStore, now: float | None = None, top: int = 5, 
 
     return Stats(
         generated_at=_utc(now),
-        today=_counts(store, max(start_of_day, floor)),
-        last_7_days=_counts(store, max(week, floor)),
-        retained=_counts(store, floor),
+        today=_counts(query, max(start_of_day, floor)),
+        last_7_days=_counts(query, max(week, floor)),
+        retained=_counts(query, floor),
         top_paragraphs=tuple(ParagraphCount(d, (f, l), n, h, u) for d, f, l, n, h, u in top_rows),
         question_text_logged=store.log_question_text,
         recent_unanswered=logged(unanswered),

@@ -1,14 +1,19 @@
-"""The question and feedback log: one SQLite file, written off the hot path, private by default.
+"""The question and feedback log: one store interface, two databases behind it.
 
-SQLite because it is one file the operator can copy or delete, commits are atomic (a
-crash loses nothing that was committed) and WAL mode lets `/stats` and
-`python -m bot stats` read while the bot writes.
+SQLite (`backends/sqlite.py`) by default: one file the operator can copy or delete,
+commits are atomic and WAL mode lets `/stats` read while the bot writes. PostgreSQL
+(`backends/postgres.py`) when the host provides one (`DATABASE_URL`, the convention
+of Procfile platforms whose disks are wiped on every deploy, or a `postgresql://`
+URL in `insights.database`): it outlives the dyno and several bot processes can
+share it.
 
-Privacy: user ids are stored as keyed hashes (HMAC-SHA256 with a random per-install
-salt kept in data_dir), stable enough to count people and to let someone change their
+Both keep the same promises, implemented once here: a batch is one transaction
+(all of it or none), user ids are stored as keyed hashes (HMAC-SHA256 with a random
+per-install salt), stable enough to count people and to let someone change their
 feedback, useless for looking anyone up; question text is kept only when
-`insights.log_question_text` is on (and erased when it is turned off again); rows
-older than `insights.retention_days` are deleted.
+`insights.log_question_text` is on and really erased when it is turned off; rows
+older than `insights.retention_days` are deleted. Reads (`/stats`) use their own
+connection so they never queue behind the writer.
 
 `InsightsStore` is the synchronous API (CLI, tests, the writer thread);
 `writer.InsightsRecorder` puts a queue and a background thread in front of it.
@@ -20,196 +25,215 @@ import hashlib
 import hmac
 import logging
 import os
-import secrets
-import sqlite3
 import threading
 import time
+from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
-from ..config import Config
+from ..config import DATABASE_URL_SCHEMES, Config
 from .records import FeedbackRecord, QuestionRecord, Record
+from .schema import MIGRATIONS, SCHEMA_VERSION, statements
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 SALT_FILE = "insights.salt"
 DEFAULT_DATABASE = "insights.sqlite3"
+DATABASE_URL = "DATABASE_URL"  # the environment variable Procfile platforms set for their PostgreSQL add-on
 
-# Index = the version a script upgrades *to*. Never edit a released script; append one.
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE questions (
-        answer_id TEXT PRIMARY KEY,
-        asked_at REAL NOT NULL,             -- unix time (UTC)
-        user_hash TEXT,                     -- HMAC of the user id, never the id
-        surface TEXT NOT NULL,              -- slash | dm | mention | context_menu | cli
-        answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
-        document_id TEXT,                   -- best passage, NULL when abstained
-        first_paragraph INTEGER,
-        last_paragraph INTEGER,
-        part INTEGER,
-        score REAL,
-        coverage REAL,
-        question TEXT                       -- NULL unless insights.log_question_text
-    );
-    CREATE INDEX questions_asked_at ON questions (asked_at);
-    CREATE TABLE feedback (
-        answer_id TEXT NOT NULL,
-        user_hash TEXT NOT NULL,
-        helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
-        given_at REAL NOT NULL,
-        match_rank INTEGER NOT NULL DEFAULT 0,  -- 0 = the first match, 1 = after one "Next match"
-        document_id TEXT,
-        first_paragraph INTEGER,
-        last_paragraph INTEGER,
-        PRIMARY KEY (answer_id, user_hash)       -- one vote per person per answer; changing it overwrites
-    );
-    CREATE INDEX feedback_given_at ON feedback (given_at);
-    """,
-}
+__all__ = [
+    "DATABASE_URL",
+    "InsightsError",
+    "InsightsStore",
+    "SALT_FILE",
+    "SCHEMA_VERSION",
+    "database_location",
+    "database_path",
+    "is_postgres_url",
+]
 
-
-def _statements(script: str) -> Iterator[str]:
-    """Split a script into statements inside our own transaction (executescript would COMMIT first)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
+Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 
 class InsightsError(Exception):
-    """The log cannot be used; the message names the file and the problem."""
+    """The log cannot be used; the message names the file (or database) and the problem.
 
-
-def load_salt(data_dir: Path) -> bytes:
-    """The per-install salt, created once (mode 0600) and never rewritten.
-
-    Written to a temporary file and hard-linked into place, so a crash while creating
-    it cannot leave a half-written salt, and two processes starting together agree.
+    `transient` errors (a database locked by another process, a server that cannot
+    be reached) may go away by themselves: the writer keeps retrying those.
     """
-    path = data_dir / SALT_FILE
-    try:
-        salt = path.read_bytes()
-    except FileNotFoundError:
-        try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = data_dir / f".{SALT_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(secrets.token_bytes(32))
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process won the race; use its salt
-            finally:
-                tmp.unlink()
-            salt = path.read_bytes()
-        except OSError as exc:
-            raise InsightsError(f"{path}: cannot create the salt file ({exc.strerror or exc})") from None
-    except OSError as exc:
-        raise InsightsError(f"{path}: cannot read the salt file ({exc.strerror or exc})") from None
-    if len(salt) < 16:
-        raise InsightsError(f"{path}: salt file is damaged (too short); delete it and the database to start afresh")
-    return salt
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def is_postgres_url(location: str | os.PathLike[str] | None) -> bool:
+    return isinstance(location, str) and location.lower().startswith(DATABASE_URL_SCHEMES)
+
+
+def database_location(config: Config, environ: Mapping[str, str] = os.environ) -> str:
+    """Where the log lives: `DATABASE_URL` if set, else `insights.database` (a file path or URL).
+
+    The environment wins because a platform's add-on sets it and rotates its
+    credentials; the config file cannot keep up with that.
+    """
+    url = environ.get(DATABASE_URL, "").strip()
+    if url:
+        if not is_postgres_url(url):
+            scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+            raise InsightsError(
+                f"{DATABASE_URL}: only PostgreSQL is supported (postgresql://...), got a {scheme!r} URL"
+            )
+        return url
+    database = config.insights.database
+    if database is None:
+        return str(config.data_dir / DEFAULT_DATABASE)
+    return str(database)
 
 
 def database_path(config: Config) -> Path:
-    return config.insights.database or config.data_dir / DEFAULT_DATABASE
+    """The SQLite file for this config (when the log is not in PostgreSQL)."""
+    database = config.insights.database
+    return Path(database) if database is not None and not is_postgres_url(database) else config.data_dir / DEFAULT_DATABASE
 
 
-class InsightsStore:
-    """Synchronous access to the log; safe to share between threads (one lock, one connection)."""
+class InsightsStore(ABC):
+    """Synchronous access to the log; safe to share between threads.
+
+    One connection (and lock) writes, another reads, so `/stats` never waits for a
+    batch. Subclasses supply the connections and the few statements that differ.
+    """
+
+    location: str  # the file, or the URL without its password: safe to show and log
 
     def __init__(
         self,
-        path: Path,
         salt: bytes,
         *,
         log_question_text: bool = False,
         retention_days: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = Path(path)
         self.log_question_text = log_question_text
         self.retention_days = retention_days
         self._salt = salt
         self._clock = clock
-        self._lock = threading.RLock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE ... COMMIT) below.
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        except (OSError, sqlite3.Error) as exc:
-            raise InsightsError(f"{self.path}: cannot open the insights database ({exc})") from None
-        try:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit is on disk when it returns. Writes are batched off the hot path, so the fsync is cheap.
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-            if not log_question_text:
-                self._erase_question_text()
-            self.purge()
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            raise InsightsError(f"{self.path}: not a usable insights database ({exc})") from None
+        self._lock = threading.RLock()  # the writing connection
+        self._read_lock = threading.RLock()  # the reading connection
+        self.clashes = 0  # questions refused because their answer id was already logged
 
     @classmethod
-    def open(cls, config: Config, clock: Callable[[], float] = time.time) -> "InsightsStore":
-        """The store described by config.insights (raises InsightsError naming the file)."""
-        return cls(
-            database_path(config),
-            load_salt(config.data_dir),
+    def open(
+        cls, config: Config, clock: Callable[[], float] = time.time, *, busy_timeout: float = 10.0
+    ) -> "InsightsStore":
+        """The store described by the config (or DATABASE_URL); raises InsightsError naming it.
+
+        `busy_timeout`: how long to wait for a database another process has locked.
+        """
+        location = database_location(config)
+        settings = dict(
             log_question_text=config.insights.log_question_text,
             retention_days=config.insights.retention_days,
             clock=clock,
+            busy_timeout=busy_timeout,
         )
+        if is_postgres_url(location):
+            from .backends.postgres import PostgresStore
+
+            return PostgresStore(location, **settings)  # type: ignore[arg-type]
+        from .backends.sqlite import SQLiteStore, load_salt
+
+        return SQLiteStore(Path(location), load_salt(config.data_dir), **settings)  # type: ignore[arg-type]
+
+    @property
+    def path(self) -> str | Path:
+        """What log lines show for the store (SQLite: the file's Path; PostgreSQL: `location`)."""
+        return self.location
+
+    # -- what each backend supplies ----------------------------------------------------
+
+    @abstractmethod
+    def _write_transaction(self) -> ContextManager[Any]:
+        """A write transaction on the writing connection (held under self._lock), yielding it."""
+
+    @abstractmethod
+    def _read_transaction(self) -> ContextManager[Any]:
+        """A read-only snapshot on the reading connection (held under self._read_lock)."""
+
+    @abstractmethod
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement written in SQLite's dialect; returns the cursor."""
+
+    @abstractmethod
+    def _database_errors(self) -> tuple[type[BaseException], ...]:
+        """The driver's exceptions: turned into InsightsError where the caller must be told."""
+
+    def _before_write(self) -> None:
+        """Called under the write lock before each transaction (SQLite: is the file still there?)."""
+
+    def _after_erase(self, erased: int) -> None:
+        """Make erased question text unrecoverable (SQLite: checkpoint the WAL; PostgreSQL: VACUUM)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
 
     # -- schema -----------------------------------------------------------------------
 
+    def _before_migrating(self, conn: Any) -> None:
+        """First thing in the migration's transaction (PostgreSQL: the lock other processes wait on)."""
+
     def _migrate(self) -> None:
-        with self._transaction() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        with self._write_transaction() as conn:
+            self._before_migrating(conn)
+            self._execute(conn, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._execute(conn, "SELECT max(version) FROM schema_version").fetchone()
             current = row[0] or 0
             if current > SCHEMA_VERSION:
                 raise InsightsError(
-                    f"{self.path}: written by a newer version of the bot (schema {current}, this one knows {SCHEMA_VERSION})"
+                    f"{self.location}: written by a newer version of the bot (schema {current}, this one knows {SCHEMA_VERSION})"
                 )
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in _statements(_MIGRATIONS[version]):
-                    conn.execute(statement)
-                conn.execute("DELETE FROM schema_version")
-                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+                for statement in statements(MIGRATIONS[version]):
+                    self._execute(conn, statement)
+                self._execute(conn, "DELETE FROM schema_version")
+                self._execute(conn, "INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    def _prepare(self) -> None:
+        """What every opening does after connecting: migrate, erase text if off, purge."""
+        self._migrate()
+        if not self.log_question_text:
+            self._erase_question_text()
+        self.purge()
 
     @property
     def schema_version(self) -> int:
         return int(self.query("SELECT max(version) FROM schema_version")[0][0])
 
-    # -- plumbing ---------------------------------------------------------------------
+    # -- reading ----------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT under the lock; ROLLBACK if anything in between fails."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def reading(self) -> Iterator[Query]:
+        """One consistent snapshot for several queries (/stats), on the reading connection.
+
+        Database errors come out as InsightsError saying what is wrong, for the
+        operator who asked.
+        """
+        errors = self._database_errors()
+        try:
+            with self._read_transaction() as conn:
+
+                def query(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+                    return list(self._execute(conn, sql, params).fetchall())
+
+                yield query
+        except errors as exc:
+            raise InsightsError(f"{self.location}: cannot read the insights log ({_one_line(exc)})") from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Read rows (for stats); never blocks on the writer for long thanks to WAL."""
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        """Read rows in SQLite's dialect (stats, tests); never waits for the writer."""
+        with self.reading() as query:
+            return query(sql, params)
 
     def now(self) -> float:
         return self._clock()
@@ -221,18 +245,39 @@ class InsightsStore:
 
     # -- writing ----------------------------------------------------------------------
 
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        with self._lock:
+            self._before_write()
+            with self._write_transaction() as conn:
+                yield conn
+
     def write(self, records: Iterable[Record]) -> int:
-        """Commit a batch in one transaction: all of it is stored, or (on error) none of it."""
+        """Commit a batch in one transaction: all of it is stored, or (on error) none of it.
+
+        Returns how many records were stored; a question whose answer id is already
+        logged (an id clash) is refused, counted in `clashes` and logged.
+        """
         count = 0
+        clashed: list[str] = []
         with self._transaction() as conn:
             for record in records:
                 if isinstance(record, QuestionRecord):
-                    self._insert_question(conn, record)
+                    if not self._insert_question(conn, record):
+                        clashed.append(record.answer_id)
+                        continue
                 elif isinstance(record, FeedbackRecord):
                     self._upsert_feedback(conn, record)
                 else:
                     raise TypeError(f"not an insights record: {record!r}")
                 count += 1
+        if clashed:
+            self.clashes += len(clashed)
+            log.warning(
+                "insights: %d question(s) not logged: answer id already in the log (%s)",
+                len(clashed),
+                ", ".join(clashed[:5]),
+            )
         return count
 
     def record_question(self, record: QuestionRecord) -> None:
@@ -241,12 +286,13 @@ class InsightsStore:
     def record_feedback(self, record: FeedbackRecord) -> None:
         self.write([record])
 
-    def _insert_question(self, conn: sqlite3.Connection, r: QuestionRecord) -> None:
+    def _insert_question(self, conn: Any, r: QuestionRecord) -> bool:
         first, last = r.paragraphs if r.paragraphs else (None, None)
-        conn.execute(
-            "INSERT OR IGNORE INTO questions (answer_id, asked_at, user_hash, surface, answered, document_id,"
+        cursor = self._execute(
+            conn,
+            "INSERT INTO questions (answer_id, asked_at, user_hash, surface, answered, document_id,"
             " first_paragraph, last_paragraph, part, score, coverage, question)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO NOTHING",
             (
                 r.answer_id,
                 r.asked_at if r.asked_at is not None else self.now(),
@@ -262,10 +308,12 @@ class InsightsStore:
                 r.question if self.log_question_text else None,
             ),
         )
+        return cursor.rowcount == 1
 
-    def _upsert_feedback(self, conn: sqlite3.Connection, r: FeedbackRecord) -> None:
+    def _upsert_feedback(self, conn: Any, r: FeedbackRecord) -> None:
         first, last = r.paragraphs if r.paragraphs else (None, None)
-        conn.execute(
+        self._execute(
+            conn,
             "INSERT INTO feedback (answer_id, user_hash, helpful, given_at, match_rank, document_id,"
             " first_paragraph, last_paragraph) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (answer_id, user_hash) DO UPDATE SET helpful = excluded.helpful,"
@@ -284,9 +332,14 @@ class InsightsStore:
             ),
         )
 
-    def _erase_question_text(self) -> None:
-        with self._transaction() as conn:
-            conn.execute("UPDATE questions SET question = NULL WHERE question IS NOT NULL")
+    def _erase_question_text(self) -> int:
+        with self._lock:
+            with self._transaction() as conn:
+                erased = self._execute(conn, "UPDATE questions SET question = NULL WHERE question IS NOT NULL").rowcount
+            self._after_erase(max(erased, 0))
+        if erased > 0:
+            log.info("insights: erased the text of %d question(s)", erased)
+        return erased
 
     def reconfigure(self, log_question_text: bool, retention_days: int) -> None:
         """Apply changed privacy settings (a /reload): text logging off erases kept text now."""
@@ -309,12 +362,12 @@ class InsightsStore:
         if cutoff is None:
             return 0
         with self._transaction() as conn:
-            deleted = conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
-            deleted += conn.execute("DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
+            deleted = self._execute(conn, "DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
+            deleted += self._execute(conn, "DELETE FROM feedback WHERE given_at < ?", (cutoff,)).rowcount
         if deleted:
             log.info("insights: deleted %d row(s) older than %d days", deleted, self.retention_days)
         return deleted
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -1,4 +1,5 @@
-"""Killing the bot mid-write (kill -9) loses nothing that was committed and leaves no half batch."""
+"""Killing the bot mid-write (kill -9) loses nothing that was committed and leaves no half batch,
+whether the log is a SQLite file or a PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -50,9 +51,11 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.parametrize("mode", ["store", "recorder"])
-def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mode: str) -> None:
+def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mode: str, backend: str, request) -> None:
     data_dir = tmp_path / "data"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if backend == "postgresql":
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_url")  # how a Procfile platform says it
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(data_dir), mode, str(BATCH)],
         stdout=subprocess.PIPE,
@@ -79,11 +82,13 @@ def test_kill_minus_nine_mid_stream_keeps_every_committed_row(tmp_path: Path, mo
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
-    path = data_dir / "insights.sqlite3"
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    conn.close()
-    config = Config(data_dir=data_dir, insights=InsightsConfig(log_question_text=True))
+    if backend == "sqlite":
+        path = data_dir / "insights.sqlite3"
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+    database = env.get("DATABASE_URL")
+    config = Config(data_dir=data_dir, insights=InsightsConfig(log_question_text=True, database=database))
     store = InsightsStore.open(config)  # opens cleanly after the crash
     ids = {row[0] for row in store.query("SELECT answer_id FROM questions")}
     for n in reported:

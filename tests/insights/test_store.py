@@ -12,19 +12,11 @@ import pytest
 
 from bot.config import load_config
 from bot.insights import FeedbackRecord, InsightsError, InsightsRecorder, InsightsStore, QuestionRecord
+from bot.insights.backends.sqlite import SQLiteStore
 from bot.insights.store import SALT_FILE, SCHEMA_VERSION, database_path
 
 DAY = 86_400
 USER = 271828182845904523  # a Discord-sized snowflake
-
-
-def raw_dump(path: Path) -> bytes:
-    """Every byte on disk for the database (main file and WAL), as an attacker would see it."""
-    data = path.read_bytes()
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists():
-        data += wal.read_bytes()
-    return data
 
 
 def question(answer_id: str, answered: bool = True, **kw: object) -> QuestionRecord:
@@ -42,8 +34,8 @@ def question(answer_id: str, answered: bool = True, **kw: object) -> QuestionRec
     return QuestionRecord(answer_id=answer_id, answered=answered, **defaults)  # type: ignore[arg-type]
 
 
-def test_rows_survive_closing_and_reopening(insights_config) -> None:
-    config = insights_config()
+def test_rows_survive_closing_and_reopening(backend_config) -> None:
+    config = backend_config()
     store = InsightsStore.open(config)
     store.record_question(question("a1"))
     store.record_question(question("a2", answered=False))
@@ -90,15 +82,15 @@ def test_bad_insights_settings_name_the_key(tmp_path: Path) -> None:
         load_config(_write(tmp_path / "b", "insights:\n  log_question_text: maybe\n"))
 
 
-def test_raw_user_id_is_never_stored(insights_config) -> None:
-    config = insights_config(log_question_text=True)
+def test_raw_user_id_is_never_stored(backend_config, disk_bytes) -> None:
+    config = backend_config(log_question_text=True)
     store = InsightsStore.open(config)
     store.record_question(question("a1"))
     store.record_feedback(FeedbackRecord("a1", helpful=False, user_id=USER))
     stored = store.query("SELECT user_hash FROM questions")[0][0]
     store.close()
     assert stored and str(USER) not in stored
-    assert str(USER).encode() not in raw_dump(config.data_dir / "insights.sqlite3")
+    assert str(USER).encode() not in disk_bytes(config)
     # Same person, same hash (so feedback can be changed and people counted) ...
     again = InsightsStore.open(config)
     assert again.hash_user(USER) == stored
@@ -115,20 +107,20 @@ def test_hash_depends_on_the_per_install_salt(insights_config, tmp_path: Path) -
     one.close()
     InsightsStore.open(insights_config()).close()
     assert salt_file.read_bytes() == salt  # created once, never rewritten
-    other_install = InsightsStore(tmp_path / "x.sqlite3", os.urandom(32))
+    other_install = SQLiteStore(tmp_path / "x.sqlite3", os.urandom(32))
     assert other_install.hash_user(USER) != first
     other_install.close()
 
 
-def test_question_text_absent_unless_enabled(insights_config) -> None:
-    config = insights_config(log_question_text=False)
+def test_question_text_absent_unless_enabled(backend_config, disk_bytes) -> None:
+    config = backend_config(log_question_text=False)
     store = InsightsStore.open(config)
     store.record_question(question("a1", question="Is Zebulon Quartermaine mentioned?"))
     assert store.query("SELECT question FROM questions") == [(None,)]
     store.close()
-    assert b"Zebulon" not in raw_dump(config.data_dir / "insights.sqlite3")
+    assert b"Zebulon" not in disk_bytes(config)
 
-    enabled = InsightsStore.open(insights_config(log_question_text=True))
+    enabled = InsightsStore.open(backend_config(log_question_text=True))
     enabled.record_question(question("a2", question="Is Zebulon Quartermaine mentioned?"))
     assert enabled.query("SELECT question FROM questions WHERE answer_id = 'a2'") == [
         ("Is Zebulon Quartermaine mentioned?",)
@@ -136,18 +128,18 @@ def test_question_text_absent_unless_enabled(insights_config) -> None:
     enabled.close()
 
 
-def test_turning_question_text_off_erases_what_was_kept(insights_config) -> None:
-    store = InsightsStore.open(insights_config(log_question_text=True))
+def test_turning_question_text_off_erases_what_was_kept(backend_config) -> None:
+    store = InsightsStore.open(backend_config(log_question_text=True))
     store.record_question(question("a1", question="secret question text"))
     store.close()
-    store = InsightsStore.open(insights_config(log_question_text=False))
+    store = InsightsStore.open(backend_config(log_question_text=False))
     assert store.query("SELECT answer_id, question FROM questions") == [("a1", None)]
     store.close()
 
 
-def test_retention_deletes_old_rows(insights_config) -> None:
+def test_retention_deletes_old_rows(backend_config) -> None:
     now = time.time()
-    store = InsightsStore.open(insights_config(retention_days=30), clock=lambda: now)
+    store = InsightsStore.open(backend_config(retention_days=30), clock=lambda: now)
     store.write(
         [
             question("old", asked_at=now - 31 * DAY),
@@ -162,19 +154,19 @@ def test_retention_deletes_old_rows(insights_config) -> None:
     store.close()
 
 
-def test_retention_applies_when_the_store_opens(insights_config) -> None:
+def test_retention_applies_when_the_store_opens(backend_config) -> None:
     now = time.time()
-    store = InsightsStore.open(insights_config(retention_days=0))
+    store = InsightsStore.open(backend_config(retention_days=0))
     store.record_question(question("ancient", asked_at=now - 400 * DAY))
     store.close()
-    assert InsightsStore.open(insights_config(retention_days=0)).query("SELECT count(*) FROM questions") == [(1,)]
-    store = InsightsStore.open(insights_config(retention_days=365))
+    assert InsightsStore.open(backend_config(retention_days=0)).query("SELECT count(*) FROM questions") == [(1,)]
+    store = InsightsStore.open(backend_config(retention_days=365))
     assert store.query("SELECT count(*) FROM questions") == [(0,)]
     store.close()
 
 
-def test_feedback_is_one_vote_per_person_and_can_change(insights_config) -> None:
-    store = InsightsStore.open(insights_config())
+def test_feedback_is_one_vote_per_person_and_can_change(backend_config) -> None:
+    store = InsightsStore.open(backend_config())
     store.record_feedback(FeedbackRecord("a1", helpful=True, user_id=1))
     store.record_feedback(FeedbackRecord("a1", helpful=False, user_id=1, match_rank=1, document_id="d", paragraphs=(3, 3)))
     store.record_feedback(FeedbackRecord("a1", helpful=True, user_id=2))
@@ -183,8 +175,8 @@ def test_feedback_is_one_vote_per_person_and_can_change(insights_config) -> None
     store.close()
 
 
-def test_a_failed_batch_commits_nothing(insights_config) -> None:
-    store = InsightsStore.open(insights_config())
+def test_a_failed_batch_commits_nothing(backend_config) -> None:
+    store = InsightsStore.open(backend_config())
     with pytest.raises(TypeError):
         store.write([question("a1"), "not a record"])  # type: ignore[list-item]
     assert store.query("SELECT count(*) FROM questions") == [(0,)]
@@ -196,14 +188,14 @@ def test_unknown_surface_is_refused_before_it_reaches_a_batch() -> None:
         question("a1", surface="carrier-pigeon")
 
 
-def test_newer_schema_is_refused_with_the_file_named(insights_config) -> None:
-    config = insights_config()
-    InsightsStore.open(config).close()
-    path = config.data_dir / "insights.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE schema_version SET version = 99")
-    conn.close()
-    with pytest.raises(InsightsError, match=r"insights\.sqlite3.*newer version"):
+def test_newer_schema_is_refused_with_the_database_named(backend_config, backend) -> None:
+    config = backend_config()
+    store = InsightsStore.open(config)
+    with store._transaction() as conn:
+        store._execute(conn, "UPDATE schema_version SET version = 99")
+    store.close()
+    where = r"insights\.sqlite3" if backend == "sqlite" else r"postgresql://insights_test@127\.0\.0\.1:\d+/t_"
+    with pytest.raises(InsightsError, match=where + ".*newer version"):
         InsightsStore.open(config)
 
 
@@ -215,8 +207,8 @@ def test_a_file_that_is_not_a_database_is_named(insights_config) -> None:
         InsightsStore.open(config)
 
 
-def test_recorder_returns_at_once_while_the_disk_is_slow(insights_config) -> None:
-    store = InsightsStore.open(insights_config())
+def test_recorder_returns_at_once_while_the_disk_is_slow(backend_config) -> None:
+    store = InsightsStore.open(backend_config())
     real_write = store.write
 
     def slow_write(records):  # a disk that takes half a second per commit
@@ -235,8 +227,8 @@ def test_recorder_returns_at_once_while_the_disk_is_slow(insights_config) -> Non
     recorder.close()
 
 
-def test_recorder_close_commits_what_was_queued(insights_config) -> None:
-    config = insights_config()
+def test_recorder_close_commits_what_was_queued(backend_config) -> None:
+    config = backend_config()
     recorder = InsightsRecorder(InsightsStore.open(config))
     for i in range(50):
         recorder.record(question(f"q{i}"))

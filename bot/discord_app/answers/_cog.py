@@ -9,7 +9,7 @@ including that config-dependent Range, when the command is defined.
 """
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -18,10 +18,11 @@ from discord.ext import commands
 from ..buttons._buttons import answer_controls
 from ..embeds import answer_embed
 from ..help._embeds import help_embed
-from ..responding import SORRY, apologise, cooldown_text, deliver, send
+from ..questions import Outcome
+from ..responding import SORRY, apologise, cooldown_text, send
 from ..tree import EVERYWHERE
 from ._autocomplete import AskSuggestions
-from ._messages import question_for_bot, question_in, reply_to
+from ._messages import NoHistory, question_for_bot, question_in, reply_to
 
 if TYPE_CHECKING:
     from ...engine import Engine
@@ -36,6 +37,7 @@ class Answers(commands.Cog):
     def __init__(self, bot: "StoryBot") -> None:
         self.bot = bot
         self.suggestions = AskSuggestions(bot.holder)
+        self.no_history = NoHistory()  # channels where mentions get plain messages, not replies
         self._commands: list[app_commands.Command | app_commands.ContextMenu] = []
 
     async def cog_load(self) -> None:
@@ -92,7 +94,11 @@ class Answers(commands.Cog):
 
     async def answer_interaction(self, interaction: discord.Interaction, question: str, surface: str, ephemeral: bool) -> None:
         """Answer a question asked through an interaction (/ask, the message command): the
-        answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once."""
+        answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once.
+
+        Where the member may not post (an announcements channel), the answer is theirs
+        alone: Discord would accept a public response there, echoing their question."""
+        ephemeral = ephemeral or not may_post(interaction)
 
         async def defer() -> None:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -104,8 +110,23 @@ class Answers(commands.Cog):
             await apologise(interaction)
         else:
             note = "question shortened" if outcome.truncated else None
-            view = answer_controls(self.bot, outcome)
-            await deliver(interaction, embed=answer_embed(outcome.reply, outcome.question, note), ephemeral=ephemeral, view=view)
+            embed = answer_embed(outcome.reply, outcome.question, note)
+
+            async def send_with(view: discord.ui.View | None) -> bool:
+                return await send(interaction, embed=embed, ephemeral=ephemeral, view=view)
+
+            if not await self.send_answer(outcome, interaction.user.id, send_with):
+                await apologise(interaction)
+
+    async def send_answer(
+        self, outcome: Outcome, asker_id: int, send_with: Callable[[discord.ui.View | None], Awaitable[bool]]
+    ) -> bool:
+        """Send an answer with its buttons (`send_with` says whether Discord took it), then
+        tell the desk how it went: the log line says delivered or failed, and only a
+        delivered answer reaches the insights log."""
+        delivered = await send_with(answer_controls(self.bot, outcome, asker_id))
+        self.bot.desk.delivered(outcome, delivered)
+        return delivered
 
     # -- DMs and @mentions --------------------------------------------------------------------
 
@@ -128,7 +149,7 @@ class Answers(commands.Cog):
         surface = "dm" if message.guild is None else "mention"
         if not question:  # "@bot" alone, or a DM with only an attachment: explain instead
             settings = bot.settings
-            await reply_to(message, embed=help_embed(settings.example_questions, settings.max_question_length))
+            await reply_to(message, self.no_history, embed=help_embed(settings.example_questions, settings.max_question_length))
             return
 
         async def typing() -> None:
@@ -137,12 +158,30 @@ class Answers(commands.Cog):
         outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing)
         if outcome.status == "cooldown":
             if outcome.first_notice:  # in a channel, one notice per wait, not one per message
-                await reply_to(message, content=cooldown_text(outcome.retry_after))
+                await reply_to(message, self.no_history, content=cooldown_text(outcome.retry_after))
             return
         if outcome.status == "error" or outcome.reply is None:
-            await reply_to(message, content=SORRY)
+            await reply_to(message, self.no_history, content=SORRY)
             return
         note = "question shortened" if outcome.truncated else None
-        view = answer_controls(bot, outcome)
-        if not await reply_to(message, embed=answer_embed(outcome.reply, note=note), view=view):
-            await reply_to(message, content=SORRY)
+        # The question is shown under the answer, as for /ask: Why this? reads it back.
+        embed = answer_embed(outcome.reply, outcome.question, note)
+
+        async def send_with(view: discord.ui.View | None) -> bool:
+            return await reply_to(message, self.no_history, embed=embed, view=view)
+
+        if not await self.send_answer(outcome, message.author.id, send_with):
+            await reply_to(message, self.no_history, content=SORRY)
+
+
+def may_post(interaction: discord.Interaction) -> bool:
+    """Whether the member may post in the channel the interaction came from (DMs: yes).
+
+    `interaction.permissions` are the member's resolved permissions in that channel, sent
+    by Discord with the interaction; in a DM they are empty, so the guild decides."""
+    if interaction.guild_id is None:
+        return True
+    permissions = interaction.permissions
+    if isinstance(interaction.channel, discord.Thread):
+        return permissions.send_messages_in_threads
+    return permissions.send_messages

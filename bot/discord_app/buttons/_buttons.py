@@ -1,14 +1,19 @@
 """The buttons under every answer, and what a click on each does.
 
-Each button is a `discord.ui.DynamicItem` whose custom id (_ids.py) carries everything
-its click needs (the answer id, the match shown, references to the matched passages,
-the question's analysed terms). Nothing lives in memory, so a click on an old message
-works after the bot restarts; references are checked against the index in service, so
-after a reload that changed the passage the click gets a short notice.
+Each button is a `discord.ui.DynamicItem` whose custom id (_ids.py) carries what its
+click needs (the answer id, the match shown, references to the matched passages, a hash
+telling who asked); the question's terms are recomputed from the question the answer
+shows, never carried. Nothing lives in memory, so a click on an old message works after
+the bot restarts; references are checked against the index in service, so after a
+reload that changed the passage the click gets a short notice.
+
+Next match on your own answer (or a private one) pages the message; on someone else's
+public answer it sends you the next match privately, so nobody changes what everyone reads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Sequence
@@ -19,7 +24,7 @@ from ...engine import Engine
 from ...engine.explanation import explain, match_at
 from ...insights import FeedbackRecord
 from ...presentation import render_match
-from ..embeds import NO_PINGS, answer_embed, fit
+from ..embeds import NO_PINGS, answer_embed, fit, question_on
 from ..insights_log._cog import recorder_of
 from ..questions import Outcome
 from ..responding import apologise, send
@@ -36,20 +41,35 @@ GONE = (
 
 
 class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEXT):
-    def __init__(self, aid: str, rank: int, refs: Sequence[str]) -> None:
-        self.aid, self.rank, self.refs = aid, rank, list(refs)
-        button = discord.ui.Button(label="Next match", emoji="⏭️", style=discord.ButtonStyle.primary, custom_id=_ids.next_id(aid, rank, self.refs))
+    def __init__(self, aid: str, rank: int, refs: Sequence[str], asker: str | None) -> None:
+        self.aid, self.rank, self.refs, self.asker = aid, rank, list(refs), asker
+        custom_id = _ids.next_id(aid, rank, self.refs, asker)
+        button = discord.ui.Button(label="Next match", emoji="⏭️", style=discord.ButtonStyle.primary, custom_id=custom_id)
         super().__init__(button)
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "NextMatch":
-        return cls(match["aid"], int(match["rank"]), match["refs"].split(","))
+        return cls(match["aid"], int(match["rank"]), match["refs"].split(","), match["asker"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, self.show_next(interaction))
+        await _guarded(interaction, self.show_next(interaction), "Next match")
+
+    def pages_in_place(self, interaction: discord.Interaction) -> bool:
+        """The asker pages their own answer; a private answer (ephemeral, or in a DM) has
+        one reader. Anyone else must not change a message everyone sees."""
+        message = interaction.message
+        if message is None:
+            return False
+        if message.flags.ephemeral or interaction.guild_id is None:
+            return True
+        if self.asker is not None:
+            return self.asker == _ids.asker_tag(self.aid, interaction.user.id)
+        metadata = message.interaction_metadata  # an id from before <asker>: Discord says who ran /ask
+        return metadata is not None and metadata.user.id == interaction.user.id
 
     async def show_next(self, interaction: discord.Interaction) -> None:
-        """Page the same message to the next match, keeping its question field and buttons."""
+        """The next match, keeping the question field and buttons: in the same message for
+        its asker, in a private copy for anyone else (which they page in place from then on)."""
         engine = _engine(interaction)
         rank = (self.rank + 1) % len(self.refs)
         ref = PassageRef.decode(self.refs[rank])
@@ -57,15 +77,19 @@ class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEXT):
         if position is None:
             await send(interaction, content=GONE, ephemeral=True)
             return
-        terms = _terms_on(interaction.message)
+        terms, _ = await _question_terms(engine, interaction.message)
         reply = render_match(match_at(engine, position, terms), engine)
         embed = answer_embed(reply, note=f"match {rank + 1} of {len(self.refs)}")
         old = interaction.message.embeds[0] if interaction.message and interaction.message.embeds else None
         for field in old.fields if old is not None else []:
             embed.add_field(name=field.name or "", value=field.value or "", inline=bool(field.inline))
         feedback = any(c.startswith(_ids.FEEDBACK_PREFIX) for c in _message_custom_ids(interaction.message))
-        view = controls(self.aid, rank, self.refs, terms, feedback)
-        await interaction.response.edit_message(embed=fit(embed), view=view, allowed_mentions=NO_PINGS)
+        if self.pages_in_place(interaction):
+            view = controls(self.aid, rank, self.refs, self.asker, feedback)
+            await interaction.response.edit_message(embed=fit(embed), view=view, allowed_mentions=NO_PINGS)
+        else:
+            view = controls(self.aid, rank, self.refs, _ids.asker_tag(self.aid, interaction.user.id), feedback)
+            await send(interaction, embed=fit(embed), view=view, ephemeral=True)
 
 
 class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=_ids.CONTEXT):
@@ -78,7 +102,7 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=_ids.CONTE
         return cls(match["ref"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, self.show_context(interaction))
+        await _guarded(interaction, self.show_context(interaction), "Context")
 
     async def show_context(self, interaction: discord.Interaction) -> None:
         engine = _engine(interaction)
@@ -91,22 +115,22 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=_ids.CONTE
 
 
 class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=_ids.WHY):
-    def __init__(self, ref: str, terms: Sequence[str]) -> None:
-        self.ref, self.terms = ref, list(terms)
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
         super().__init__(
-            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=_ids.why_custom_id(ref, self.terms))
+            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=_ids.why_id(ref))
         )
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "WhyThis":
-        return cls(match["ref"], match["terms"].split())
+        return cls(match["ref"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, self.explain(interaction))
+        await _guarded(interaction, self.explain(interaction), "Why this?")
 
     async def explain(self, interaction: discord.Interaction) -> None:
         engine = _engine(interaction)
-        shown = [t for t in self.terms if t != _ids.MORE_TERMS]
+        shown, more = await _question_terms(engine, interaction.message)
         position = None
         if not self.ref.startswith("-"):
             ref = PassageRef.decode(self.ref)
@@ -116,7 +140,7 @@ class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=_ids.WHY):
                 return
         explanation = explain(engine, shown, position)
         reason = self.ref[1:] if self.ref.startswith("-") else ""
-        embed = why_embed(explanation, answered=position is not None, more=_ids.MORE_TERMS in self.terms, reason=reason)
+        embed = why_embed(explanation, answered=position is not None, more=more, reason=reason)
         await send(interaction, embed=embed, ephemeral=True)
 
 
@@ -136,7 +160,7 @@ class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=_ids.FEEDBACK
         return cls(match["vote"] == "y", match["aid"], int(match["rank"]), match["ref"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, self.vote(interaction))
+        await _guarded(interaction, self.vote(interaction), "Helpful" if self.helpful else "Not helpful")
 
     async def vote(self, interaction: discord.Interaction) -> None:
         recorder = recorder_of(interaction.client)
@@ -166,24 +190,24 @@ BUTTONS = (NextMatch, ShowContext, WhyThis, Feedback)
 
 
 def controls(
-    aid: str, rank: int, refs: Sequence[str], terms: Sequence[str], feedback: bool, reason_kind: str = ""
+    aid: str, rank: int, refs: Sequence[str], asker: str | None, feedback: bool, reason_kind: str = ""
 ) -> discord.ui.View:
     """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback)."""
     view = discord.ui.View(timeout=None)
     ref = refs[rank] if refs else "-"
     if len(refs) > 1:
-        view.add_item(NextMatch(aid, rank, refs))
+        view.add_item(NextMatch(aid, rank, refs, asker))
     if refs:
         view.add_item(ShowContext(ref))
-    view.add_item(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, ""), terms))
+    view.add_item(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, "")))
     if feedback:
         view.add_item(Feedback(True, aid, rank, ref))
         view.add_item(Feedback(False, aid, rank, ref))
     return view
 
 
-def answer_controls(client: discord.Client, outcome: Outcome) -> discord.ui.View | None:
-    """The buttons for an answer the desk gave (the desk has already logged it).
+def answer_controls(client: discord.Client, outcome: Outcome, asker_id: int) -> discord.ui.View | None:
+    """The buttons for an answer the desk gave to `asker_id`.
 
     Never raises: an answer without buttons is better than no answer. The vote buttons
     appear only while the insights log is on.
@@ -194,17 +218,20 @@ def answer_controls(client: discord.Client, outcome: Outcome) -> discord.ui.View
     try:
         refs = [] if answer.abstained else _ids.fitting_refs(outcome.answer_id, [PassageRef.of(m.passage).encode() for m in answer.matches])
         feedback = recorder_of(client) is not None
-        return controls(outcome.answer_id, 0, refs, answer.terms, feedback=feedback, reason_kind=answer.reason_kind)
+        asker = _ids.asker_tag(outcome.answer_id, asker_id)
+        return controls(outcome.answer_id, 0, refs, asker, feedback=feedback, reason_kind=answer.reason_kind)
     except Exception:
         log.exception("could not build the answer's buttons")
         return None
 
 
-async def _guarded(interaction: discord.Interaction, work: Any) -> None:
+async def _guarded(interaction: discord.Interaction, work: Any, button: str) -> None:
+    """Any failure is logged by the button's name, never its custom id (which names the
+    answer and its passages), and the clicker gets a short apology."""
     try:
         await work
     except Exception:
-        log.exception("button %s failed", (interaction.data or {}).get("custom_id"))
+        log.exception("button %s failed", button)
         await apologise(interaction)
 
 
@@ -222,10 +249,17 @@ def _message_custom_ids(message: discord.Message | None) -> list[str]:
     return ids
 
 
-def _terms_on(message: discord.Message | None) -> list[str]:
-    """The question's terms, read from the message's own Why this? button."""
+async def _question_terms(engine: Engine, message: discord.Message | None) -> tuple[list[str], bool]:
+    """The question's terms, recomputed (off the event loop) from the question the answer
+    shows, with the index in service. An answer from before that shows none: the terms its
+    old Why this? id carried, and whether that id had to leave some out."""
+    embeds = message.embeds if message is not None else []
+    question = question_on(embeds[0]) if embeds else None
+    if question:
+        answer = await asyncio.to_thread(engine.ask, question)
+        return list(answer.terms), False
     for custom_id in _message_custom_ids(message):
         terms = _ids.why_terms(custom_id)
-        if terms is not None:
-            return terms
-    return []
+        if terms:
+            return terms, custom_id.endswith(" " + _ids.MORE_TERMS)
+    return [], False

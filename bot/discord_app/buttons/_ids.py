@@ -1,30 +1,39 @@
 """The buttons' custom ids: their format, and fitting what they carry into Discord's 100
 characters (limits.CUSTOM_ID).
 
-  sb:n:<answer id>:<rank>:<ref>,<ref>,...   Next match (rank = the match shown now)
-  sb:c:<ref>                                Context
-  sb:w:<ref or -x>:<term> <term> ...        Why this? ("+" at the end: more terms than fit;
-                                            "-x" for an abstention, x = the rule's letter)
-  sb:f:<y|n>:<answer id>:<rank>:<ref or ->  Helpful / Not helpful
+  sb:n:<answer id>:<rank>:<asker>:<ref>,<ref>,...  Next match (rank = the match shown now)
+  sb:c:<ref>                                       Context
+  sb:w:<ref or -x>                                 Why this? ("-x" for an abstention,
+                                                   x = the rule's letter)
+  sb:f:<y|n>:<answer id>:<rank>:<ref or ->         Helpful / Not helpful
 
 A <ref> is a passage reference (_refs.PassageRef); an <answer id> is the one the insights
-log keeps for the question, so a vote joins its question.
+log keeps for the question (bot.insights.new_answer_id makes it), so a vote joins its
+question. <asker> is a short hash of the answer id and the asker's user id: Next match
+tells the asker's click (page the message) from anyone else's (a private copy).
+
+No id carries the question or its terms: they are question text, which is kept only when
+the operator turns that on, and a custom id is stored by Discord on the message. Why this?
+and Next match recompute the terms from the question the answer shows. Ids made before
+this (Why this? with `:<term> <term> ...`, Next match without <asker>) still work.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Sequence
 
 from ..limits import CUSTOM_ID
 
-AID = r"[0-9a-f]{10}"
+AID = r"[0-9A-Za-z_-]{6,40}"  # whatever bot.insights.new_answer_id makes (never ":" or ",")
+ASKER = r"[0-9a-f]{8}"
 REF = r"[a-z0-9.]+"
 MORE_TERMS = "+"
 
-NEXT = rf"sb:n:(?P<aid>{AID}):(?P<rank>\d{{1,2}}):(?P<refs>[a-z0-9.,]+)"
+NEXT = rf"sb:n:(?P<aid>{AID}):(?P<rank>\d{{1,2}}):(?:(?P<asker>{ASKER}):)?(?P<refs>[a-z0-9.,]+)"
 CONTEXT = rf"sb:c:(?P<ref>{REF})"
-WHY = rf"sb:w:(?P<ref>{REF}|-[a-z]?):(?P<terms>[^:]*)"
+WHY = rf"sb:w:(?P<ref>{REF}|-[a-z]?)(?::(?P<terms>[^:]*))?"  # terms: only in ids made before
 FEEDBACK = rf"sb:f:(?P<vote>[yn]):(?P<aid>{AID}):(?P<rank>\d{{1,2}}):(?P<ref>{REF}|-)"
 FEEDBACK_PREFIX = "sb:f:"
 
@@ -34,8 +43,14 @@ REASON_CODES = {"coverage": "c", "name": "n", "form": "f", "vague": "v", "nomatc
 _WHY = re.compile(WHY)
 
 
-def next_id(aid: str, rank: int, refs: Sequence[str]) -> str:
-    return f"sb:n:{aid}:{rank}:{','.join(refs)}"
+def next_id(aid: str, rank: int, refs: Sequence[str], asker: str | None) -> str:
+    return f"sb:n:{aid}:{rank}:" + (f"{asker}:" if asker else "") + ",".join(refs)
+
+
+def asker_tag(aid: str, user_id: int) -> str:
+    """Who asked, as Next match needs it: tells the asker's click from anyone else's and,
+    keyed by the answer id, does not link one person's answers to each other."""
+    return hashlib.sha256(f"{aid}:{user_id}".encode()).hexdigest()[:8]
 
 
 def context_id(ref: str) -> str:
@@ -46,32 +61,22 @@ def feedback_id(helpful: bool, aid: str, rank: int, ref: str) -> str:
     return f"{FEEDBACK_PREFIX}{'y' if helpful else 'n'}:{aid}:{rank}:{ref}"
 
 
-def why_custom_id(ref: str, terms: Sequence[str]) -> str:
-    """As many terms as fit; a trailing "+" says some were left out."""
-    head = f"sb:w:{ref}:"
-    kept: list[str] = []
-    for i, term in enumerate(terms):
-        more = i + 1 < len(terms)
-        candidate = " ".join(kept + [term])
-        room = CUSTOM_ID - len(head) - (len(MORE_TERMS) + 1 if more else 0)
-        if len(candidate) > room:
-            kept.append(MORE_TERMS)
-            break
-        kept.append(term)
-    return head + " ".join(kept)
+def why_id(ref: str) -> str:
+    return f"sb:w:{ref}"
 
 
 def why_terms(custom_id: str) -> list[str] | None:
-    """The terms a Why this? custom id carries (without the "+"), or None if it is not one."""
+    """The terms an old Why this? custom id carries (without the "+"), [] for one that
+    carries none, or None if it is not a Why this? id."""
     match = _WHY.fullmatch(custom_id)
-    return [t for t in match["terms"].split() if t != MORE_TERMS] if match else None
+    return [t for t in (match["terms"] or "").split() if t != MORE_TERMS] if match else None
 
 
 def fitting_refs(aid: str, refs: Sequence[str]) -> list[str]:
     """The matches whose references fit in a Next match custom id (99 ranks at most)."""
     kept: list[str] = []
     for ref in refs[:99]:
-        if len(next_id(aid, 99, kept + [ref])) > CUSTOM_ID:
+        if len(next_id(aid, 99, kept + [ref], "0" * 8)) > CUSTOM_ID:
             break
         kept.append(ref)
     return kept

@@ -9,10 +9,12 @@ regular members' menus; a server administrator is not an operator of the bot.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from typing import Any, Awaitable, Callable
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -25,17 +27,30 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[..., Awaitable[None]]
 
+# What the owner lookup raises when Discord refuses it (HTTPException) or cannot be
+# reached at all (aiohttp's connection errors, OSError, a timeout).
+LOOKUP_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+UNCHECKED = " I couldn't check who my operators are just now (Discord didn't answer); please try again in a moment."
+
+
+class OwnerLookupFailed(Exception):
+    """The application's owner could not be fetched, so only the listed operators are known."""
+
 
 async def is_operator(bot: commands.Bot, user: discord.abc.User, settings: DiscordConfig) -> bool:
+    """Listed in `discord.admin_user_ids`, or the application's owner (team admins and
+    developers included). Raises OwnerLookupFailed when the owner cannot be fetched: the
+    caller refuses (fails closed) and can say why."""
     if user.id in settings.admin_user_ids:
         return True
     try:
         # discord.py fetches and caches the application's owner, or its team's
         # admins and developers, on first use.
         return await bot.is_owner(user)
-    except discord.HTTPException:
-        log.warning("could not fetch the application's owner; treating user as not an operator", exc_info=True)
-        return False
+    except LOOKUP_ERRORS as exc:
+        detail = f"{exc.status} {exc.text}" if isinstance(exc, discord.HTTPException) else f"{type(exc).__name__}: {exc}"
+        log.warning("could not fetch the application's owner (%s); treating user %s as not an operator", detail, user.id)
+        raise OwnerLookupFailed(detail) from None
 
 
 async def admit_operator(interaction: discord.Interaction, refusal: str) -> bool:
@@ -49,7 +64,12 @@ async def admit_operator(interaction: discord.Interaction, refusal: str) -> bool
         return False
     bot = interaction.client
     settings: DiscordConfig = bot.settings  # type: ignore[attr-defined]
-    if not isinstance(bot, commands.Bot) or not await is_operator(bot, interaction.user, settings):
+    try:
+        admitted = isinstance(bot, commands.Bot) and await is_operator(bot, interaction.user, settings)
+    except OwnerLookupFailed:
+        await send(interaction, content=refusal + UNCHECKED, ephemeral=True)
+        return False
+    if not admitted:
         log.warning("/%s refused for user %s (not an operator)", name, interaction.user.id)
         await send(interaction, content=refusal, ephemeral=True)
         return False

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
-from ...insights import compute_stats
+from ...insights import InsightsError, compute_stats
+from ...presentation import escape_markdown
 from ..insights_log._cog import recorder_of
 from ..responding import deliver, send
 from ._check import operator_command
-from ._replies import reload_text, stats_embed
+from ._replies import reload_text, stats_embed, stats_failure_text
 
 if TYPE_CHECKING:
     from ..client import StoryBot
@@ -46,9 +48,20 @@ class Operators(commands.Cog):
         store = recorder.store if recorder is not None else None
         if store is None:
             enabled = self.bot.holder.engine.config.insights.enabled
-            why = "it could not open its database (see the log)" if enabled else "`insights.enabled` is false in config.yaml"
+            if recorder is not None:  # busy at start-up: retried in the background
+                why = f"its database is not open yet ({escape_markdown(str(recorder.error or 'opening'))}); it keeps trying, and /reload tries at once"
+            elif enabled:
+                why = "it could not open its database (see the log; /reload tries again)"
+            else:
+                why = "`insights.enabled` is false in config.yaml"
             await send(interaction, content=f"No statistics: the question log is off because {why}.", ephemeral=True)
             return
-        numbers = await asyncio.to_thread(compute_stats, store)
+        try:
+            numbers = await asyncio.to_thread(compute_stats, store)
+        except (sqlite3.Error, InsightsError, OSError) as exc:
+            # Said to the operator, privately: what is wrong and with which file.
+            log.error("/stats could not read the question log %s: %s", store.path, exc)
+            await send(interaction, content=stats_failure_text(str(store.path), exc), ephemeral=True)
+            return
         titles = {d.id: d.title for d in self.bot.holder.engine.index.corpus.documents}
         await deliver(interaction, embed=stats_embed(numbers, titles), ephemeral=True)

@@ -19,6 +19,8 @@ def reload_text(report: ReloadReport) -> str:
     )
     if report.ok:
         text = f"Reloaded in {report.seconds:.2f} s.\n{counts}"
+        for note in report.notes:  # what the features changed (the question log, ...)
+            text += "\n" + note
         if report.skipped:  # corpus.on_error: skip served the rest; say what is missing and why
             text += f"\n**Left out** ({_count(len(report.skipped), 'file')}, corpus.on\\_error: skip):\n"
             text += "\n".join("• " + escape_markdown(problem) for problem in report.skipped)
@@ -28,6 +30,13 @@ def reload_text(report: ReloadReport) -> str:
         f"({_count(report.documents_before, 'document')}, {_count(report.passages_before, 'passage')}).\n**Reason:** "
     )
     return head + shorten(escape_markdown(report.error or "unknown"), CONTENT - len(head) - 10)
+
+
+def stats_failure_text(path: str, error: BaseException) -> str:
+    return (
+        f"I couldn't read the statistics from the question log `{path}`: {escape_markdown(str(error) or type(error).__name__)}. "
+        "Answers are not affected. If the file is damaged, stop the bot and move it away: a new log starts with the bot."
+    )
 
 
 def _count(n: int, noun: str) -> str:

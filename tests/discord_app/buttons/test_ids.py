@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from bot.discord_app.buttons._ids import MORE_TERMS, fitting_refs, why_custom_id, why_terms
+import re
+
+from bot.discord_app.buttons._ids import NEXT, WHY, asker_tag, fitting_refs, next_id, why_id, why_terms
 from bot.discord_app.limits import CUSTOM_ID
 
 
-def test_why_custom_id_keeps_the_terms_that_fit_and_marks_the_rest() -> None:
-    terms = [f"term{i:02d}" for i in range(30)]
-    cid = why_custom_id("abcdef.12.1.abcd", terms)
-    assert len(cid) <= CUSTOM_ID and cid.endswith(" " + MORE_TERMS)
-    kept = cid.split(":", 3)[3].split()[:-1]
-    assert kept == terms[: len(kept)] and len(kept) >= 5
-    assert why_custom_id("-", ["meng", "arrest"]) == "sb:w:-:meng arrest"
+def test_why_custom_id_carries_the_reference_and_no_terms() -> None:
+    """Terms are question text (issue 11): the id names the passage only."""
+    assert why_id("abcdef.12.1.abcd") == "sb:w:abcdef.12.1.abcd"
+    assert why_id("-c") == "sb:w:-c"
+    assert re.fullmatch(WHY, why_id("abcdef.12.1.abcd"))
 
 
 def test_next_match_keeps_the_references_that_fit() -> None:
     refs = [f"abcdef.{i}.1.abcd" for i in range(1, 26)]
     kept = fitting_refs("0123456789", refs)
     assert kept == refs[: len(kept)] and len(kept) >= 3
-    assert len(f"sb:n:0123456789:99:{','.join(kept)}") <= CUSTOM_ID
+    assert len(next_id("0123456789", 99, kept, asker_tag("0123456789", 10**19))) <= CUSTOM_ID
 
 
-def test_why_terms_reads_back_what_the_button_carries() -> None:
-    cid = why_custom_id("abcdef.12.1.abcd", [f"term{i:02d}" for i in range(30)])
-    assert why_terms(cid) == cid.split(":", 3)[3].split()[:-1]  # without the "+"
+def test_why_terms_reads_back_what_an_old_button_carried() -> None:
+    """Ids made before terms left them still work."""
+    assert why_terms("sb:w:abcdef.12.1.abcd:meng arrest +") == ["meng", "arrest"]  # without the "+"
+    assert why_terms(why_id("abcdef.12.1.abcd")) == []
     assert why_terms("sb:c:abcdef.12.1.abcd") is None
+
+
+def test_next_match_ids_with_and_without_the_asker_are_read() -> None:
+    tag = asker_tag("0123456789", 42)
+    assert len(tag) == 8 and tag != asker_tag("0123456789", 43) and tag != asker_tag("9876543210", 42)
+    new = re.fullmatch(NEXT, next_id("0123456789", 1, ["abcdef.5.1.abcd", "abcdef.7.1.1234"], tag))
+    assert new is not None and new["asker"] == tag and new["refs"] == "abcdef.5.1.abcd,abcdef.7.1.1234"
+    old = re.fullmatch(NEXT, "sb:n:0123456789:1:abcdef.5.1.abcd,abcdef.7.1.1234")
+    assert old is not None and old["asker"] is None and old["rank"] == "1"
