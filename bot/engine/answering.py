@@ -129,7 +129,6 @@ class Answer:
                     "paragraphs": list(m.passage.paragraphs),
                     "text": m.passage.text,
                     "score": m.score,
-                    "similarity": None if m.similarity is None else round(m.similarity, 4),
                     "matched_terms": list(m.matched_terms),
                     "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
                 }

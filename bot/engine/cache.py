@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 # Bump when the file layout changes, or when code that decides a passage's terms changes
 # (splitting, attribution, title terms) in a way the settings in the key don't show.
 FORMAT = 1
-VECTORS_FORMAT = 1  # bump when the text embedded for a passage changes
+VECTORS_FORMAT = 2  # bump when the texts embedded for a passage change (semantic/vectors.unit_texts)
 KEEP = 3  # cache files of each kind kept per folder (most recently used first)
 _ARRAYS = ("offsets", "doc_ids", "tf", "lengths")
 
@@ -172,8 +172,12 @@ def save(cache_dir: Path, key: str, postings: PostingsArrays) -> Path | None:
     return path
 
 
-def load_vectors(cache_dir: Path, key: str, passages: int, dimensions: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The cached (vectors float16 (n, d), done bool (n,)) for `key`, or None when missing or damaged."""
+def load_vectors(
+    cache_dir: Path, key: str, passages: int, dimensions: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The cached (offsets int64 (n + 1,), vectors float16 (rows, d), done bool (n,)), or None when missing or damaged.
+
+    Passage p's rows are vectors[offsets[p]:offsets[p + 1]]: none for a passage not done."""
     path = vectors_path(cache_dir, key)
     if not path.is_file():
         return None
@@ -182,14 +186,19 @@ def load_vectors(cache_dir: Path, key: str, passages: int, dimensions: int) -> t
             header = json.loads(data["header"].tobytes().decode("utf-8"))
             if header.get("format") != VECTORS_FORMAT or header.get("key") != key:
                 raise ValueError("header does not match")
-            vectors, done = data["vectors"], data["done"]
-        if vectors.dtype != np.float16 or done.dtype != np.bool_:
+            offsets, vectors, done = data["offsets"], data["vectors"], data["done"]
+        if offsets.dtype != np.int64 or vectors.dtype != np.float16 or done.dtype != np.bool_:
             raise ValueError("unexpected array types")
-        if vectors.shape != (passages, dimensions) or done.shape != (passages,):
+        if done.shape != (passages,) or offsets.shape != (passages + 1,):
             raise ValueError(f"vectors for {len(done)} passages cached, {passages} in the corpus")
+        counts = np.diff(offsets)
+        if offsets[0] != 0 or np.any(counts[done] <= 0) or np.any(counts[~done] != 0):
+            raise ValueError("vector rows do not add up")
+        if vectors.shape != (int(offsets[-1]), dimensions):
+            raise ValueError("vector rows do not add up")
         # A sample is checked, not all rows: a full check of 100,000 would cost start-up time,
         # and a file whose bytes are damaged fails its zip checksum before this anyway.
-        rows = np.flatnonzero(done)
+        rows = offsets[:-1][done]
         sample = vectors[rows[:: max(1, len(rows) // 1000)]].astype(np.float32)
         norms = np.linalg.norm(sample, axis=1)
         if len(norms) and not (np.all(np.isfinite(norms)) and np.abs(norms - 1).max() < 0.01):
@@ -201,17 +210,16 @@ def load_vectors(cache_dir: Path, key: str, passages: int, dimensions: int) -> t
         os.utime(path)
     except OSError:
         pass
-    # Writable (np.load of an npz makes fresh arrays): the background fill completes them.
-    return vectors if vectors.flags.writeable else vectors.copy(), done if done.flags.writeable else done.copy()
+    return offsets, vectors, done
 
 
-def save_vectors(cache_dir: Path, key: str, vectors: np.ndarray, done: np.ndarray) -> Path | None:
-    """Write passage vectors atomically (only rows marked done count when read back)."""
+def save_vectors(cache_dir: Path, key: str, offsets: np.ndarray, vectors: np.ndarray, done: np.ndarray) -> Path | None:
+    """Write passage vectors atomically (only passages marked done count when read back)."""
     header = {"format": VECTORS_FORMAT, "key": key, "passages": len(done), "done": int(done.sum())}
     path = vectors_path(cache_dir, key)
 
     def write(out: object) -> None:
-        np.savez(out, header=_json_array(header), vectors=vectors, done=done)
+        np.savez(out, header=_json_array(header), offsets=offsets, vectors=vectors, done=done)
 
     if not _write_atomically(path, write, "the passage vectors cache", "passages will be embedded again next time"):
         return None

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
+import numpy as np
+
 from ..config import Config
 from .analysis import Analyzer
 from .attribution import indexed_text
@@ -26,7 +28,8 @@ from . import cache
 from .scoring import Hit, PostingsBuilder, PostingsScorer, Scorer, make_scorer
 from .semantic.model import DIMENSIONS, shared_embedder
 from .semantic.ranker import Candidate, SemanticRanker, bm25_only
-from .semantic.vectors import EAGER, PassageVectors
+from .semantic import vectors as semantic_vectors
+from .semantic.vectors import PassageVectors
 
 SMALL = 2000  # up to this many passages, rank-bm25 itself scores (it is the reference)
 PROGRESS_EVERY = 1000  # passages between progress reports (and thread yields) while indexing
@@ -70,16 +73,17 @@ class Index:
         return self.scorer.top(terms, k)
 
     def rank(self, question: str, terms: list[str], k: int) -> list[Candidate]:
-        """The k best passages: BM25's best `semantic.candidates`, re-ordered by the blend.
+        """The k best passages: BM25's best `semantic.candidates` re-ordered by the blend, then BM25's next.
 
         BM25 decides which passages are candidates (a passage sharing no word with the
-        question is never one); the sentence vectors decide their order. Without the
-        model, BM25's k best in BM25's order, with no similarity.
+        question is never one); the sentence vectors decide the order among the first
+        `semantic.candidates`. Passages after those (when k is larger) follow in BM25's
+        order, with their similarity but no blended score. Without the model: BM25's k
+        best in BM25's order, with no similarity.
         """
         if self.semantic is None:
             return bm25_only(self.search(terms, k))
-        hits = self.search(terms, max(k, self.semantic.candidates))
-        return self.semantic.rerank(question, hits)[:k]
+        return self.semantic.rank(question, self.search(terms, max(k, self.semantic.candidates)))[:k]
 
     def previous(self, i: int) -> int | None:
         """The passage just before i in the same document, if any."""
@@ -222,13 +226,13 @@ def _semantic(config: Config, corpus: Corpus, passages: list[Passage], use_cache
     cached = cache.load_vectors(config.cache_dir, key, len(passages), DIMENSIONS) if use_cache else None
     vectors = PassageVectors(embedder, [p.text for p in passages], *(cached or ()))
 
-    def save(v, done) -> object:  # type: ignore[no-untyped-def]
-        return cache.save_vectors(config.cache_dir, key, v, done) if use_cache else None
+    def save(offsets: np.ndarray, v: np.ndarray, done: np.ndarray) -> object:
+        return cache.save_vectors(config.cache_dir, key, offsets, v, done) if use_cache else None
 
     fill: _Fill = None
-    if 0 < vectors.missing <= EAGER:
+    if 0 < vectors.missing <= semantic_vectors.EAGER:
         vectors.fill_now()
-        save(vectors.vectors, vectors.done)
+        save(*vectors.arrays())
     elif vectors.missing:
         fill = functools.partial(vectors.start_fill, save)
     return SemanticRanker(embedder, vectors, config.semantic.candidates, config.semantic.weight), fill

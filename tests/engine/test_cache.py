@@ -162,3 +162,20 @@ def test_check_says_when_the_cache_was_used(make_corpus, capsys: pytest.CaptureF
     assert "index cache" not in capsys.readouterr().out
     assert main(["check", "--config", str(config_path)]) == 0
     assert "(postings from the index cache)" in capsys.readouterr().out
+
+
+def test_a_new_snowball_or_unicode_version_never_reuses_old_postings(make_corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new stemmer release or Unicode table can change a passage's terms: the key includes them."""
+    import importlib.metadata
+    import unicodedata
+
+    config_path = make_corpus(STORY)
+    Engine.load(config_path)
+    assert Engine.load(config_path).index.from_cache
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "99.0" if name == "snowballstemmer" else real(name))
+    assert cache.analysis_versions()["snowballstemmer"] == "99.0"
+    assert not Engine.load(config_path).index.from_cache
+    assert Engine.load(config_path).index.from_cache
+    monkeypatch.setattr(unicodedata, "unidata_version", "99.0.0")
+    assert not Engine.load(config_path).index.from_cache

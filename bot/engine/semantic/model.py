@@ -74,7 +74,13 @@ class Embedder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(list(texts))
+        # One text (a question) is encoded in this thread: encode_batch hands work to the
+        # library's thread pool, whose threads then wait busily for more, taking the CPU
+        # from the rest of the bot for a while; passages come in batches, in the background.
+        if len(texts) == 1:
+            encodings = [self._tokenizer.encode(texts[0])]
+        else:
+            encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         # Batches of similar length waste little work on padding.
         order = np.argsort(lengths, kind="stable")
@@ -171,6 +177,10 @@ def _load(files: ModelFiles) -> Embedder:
     tokenizer.no_padding()
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # onnxruntime's own warnings are not the operator's business
+    # By default onnxruntime's worker threads busy-wait after each run, for the next one; on a
+    # small host that takes the CPU from everything else (the event loop, BM25, other questions).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
     versions = library_versions()
     identity = (

@@ -26,6 +26,7 @@ from .model import Embedder
 from .vectors import PassageVectors
 
 QUESTIONS_KEPT = 256  # question vectors memoised per index
+ON_DEMAND = 4  # at most this many candidates' vectors are computed while a question waits
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Candidate:
 
     passage: int
     score: float
-    similarity: float | None = None  # cosine of question and passage vectors, −1…1 (≈0 unrelated)
+    # Cosine of the question's vector and the passage's (or its closest sentence's), −1…1 (≈0 unrelated).
+    similarity: float | None = None
     blended: float | None = None  # the re-ranking score; None when BM25 alone ranked
 
 
@@ -85,10 +87,32 @@ class SemanticRanker:
         return vector
 
     def similarities(self, question: str, positions: Sequence[int]) -> np.ndarray:
-        """Cosine similarity of the question to each of these passages."""
+        """Each passage's similarity to the question: the best cosine of the passage or one of its sentences."""
         if not len(positions):
             return np.zeros(0, dtype=np.float32)
-        return self.vectors.get(positions) @ self.question_vector(question)
+        return self.vectors.similarities(positions, self.question_vector(question))
+
+    def sentence_similarities(self, question: str, position: int) -> list[float]:
+        """Cosine of the question with each sentence of passage `position`, in the order of
+        passages.sentence_spans(passage.text); one value (the whole passage) for a passage of
+        one sentence. Precomputed with the passage: no model call beyond the question's."""
+        sims = self.vectors.rows(position) @ self.question_vector(question)
+        return [float(s) for s in (sims[1:] if len(sims) > 1 else sims)]
+
+    def rank(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
+        """BM25's hits with the first `candidates` re-ordered by the blend, the rest after them.
+
+        While a large archive is still being embedded in the background, a question whose
+        candidates lack more than ON_DEMAND vectors is ranked by BM25 alone (no similarity):
+        embedding 20 passages and their sentences would take a second or more.
+        """
+        missing = sum(not self.vectors.done[h.passage] for h in hits[: self.candidates])
+        if missing > ON_DEMAND:
+            return bm25_only(hits)
+        head = self.rerank(question, hits[: self.candidates])
+        tail = hits[self.candidates :]
+        sims = self.similarities(question, [h.passage for h in tail])
+        return head + [Candidate(h.passage, h.score, float(s)) for h, s in zip(tail, sims)]
 
     def rerank(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
         """The hits re-ordered by the blend, best first (BM25's order breaks ties)."""
