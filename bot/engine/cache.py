@@ -15,10 +15,12 @@ temporary name and renamed, so readers never see half a file. Ranking settings
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,19 @@ KEEP = 3  # cache files kept per folder (most recently used first)
 _ARRAYS = ("offsets", "doc_ids", "tf", "lengths")
 
 
+def analysis_versions() -> dict[str, str]:
+    """Versions of what decides a passage's terms besides our code and settings.
+
+    A new Snowball release can stem a word differently, and a new Unicode version
+    folds some characters differently: either makes cached postings wrong.
+    """
+    try:
+        snowball = importlib.metadata.version("snowballstemmer")
+    except importlib.metadata.PackageNotFoundError:
+        snowball = "absent"
+    return {"snowballstemmer": snowball, "unicode": unicodedata.unidata_version}
+
+
 def cache_key(content_hash: str, analysis_settings: object, passage_settings: object) -> str:
     """Hash of everything the cached postings depend on.
 
@@ -46,6 +61,7 @@ def cache_key(content_hash: str, analysis_settings: object, passage_settings: ob
             "corpus": content_hash,
             "analysis": repr(analysis_settings),
             "passages": repr(passage_settings),
+            "libraries": analysis_versions(),
         },
         sort_keys=True,
     )

@@ -162,3 +162,14 @@ def test_check_says_when_the_cache_was_used(make_corpus, capsys: pytest.CaptureF
     assert "index cache" not in capsys.readouterr().out
     assert main(["check", "--config", str(config_path)]) == 0
     assert "(postings from the index cache)" in capsys.readouterr().out
+
+
+def test_a_new_stemmer_or_unicode_version_does_not_reuse_cached_postings(monkeypatch) -> None:
+    """Issue 11 item 11: after a snowballstemmer upgrade the old postings were served."""
+    config = load_config(None, environ={})
+    key = cache.cache_key("abc", ("v2", True), config.passages)
+    real = cache.analysis_versions()
+    monkeypatch.setattr(cache, "analysis_versions", lambda: {**real, "snowballstemmer": "99.0"})
+    assert cache.cache_key("abc", ("v2", True), config.passages) != key
+    monkeypatch.setattr(cache, "analysis_versions", lambda: {**real, "unicode": "99.0.0"})
+    assert cache.cache_key("abc", ("v2", True), config.passages) != key
