@@ -43,9 +43,12 @@ _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?)"
 )
+# A digit run starts only where no digit, comma or point precedes it, and is matched
+# possessively (`*+`): "1,1,1,…" is then scanned once, not once per start position (which was
+# quadratic; tests/engine/test_hostile_input.py measures it).
 _UNIT = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|centur(?:y|ies))s?"
 _QUANTITY = (
-    r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"(?:(?<![\d,.])\d[\d,.]*+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|hundred|a\s+few|few|several|many|some|a\s+couple\s+of|dozens\s+of|hundreds\s+of)"
 )
 _TIME = re.compile(
@@ -71,7 +74,7 @@ _DATE_PARTS = re.compile(rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?!\w)|\b(" + "|".join(_NUMBER_WORDS.split()) + r")\b", re.IGNORECASE)
 _DURATION = re.compile(
     rf"\b{_QUANTITY}[\s-]+{_UNIT}\b|\b{_UNIT}\s+(?:away|long)\b|\bsince\s+(?:{_MONTH}|\d{{4}})"
-    r"|\b\d[\d,.]*\s*(?:km|kilometres?|kilometers?|miles?|metres?|meters?|feet|ft)\b",
+    r"|\b(?<![\d,.])\d[\d,.]*+\s*(?:km|kilometres?|kilometers?|miles?|metres?|meters?|feet|ft)\b",
     re.IGNORECASE,
 )
 
