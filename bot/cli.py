@@ -19,6 +19,7 @@ import yaml
 
 from .config import Config, ConfigError, load_config
 from .engine import CorpusError, Engine
+from .engine.scope import Scope, UnknownDocument, scope_of
 from .evaluation import QuestionsError
 from .insights import InsightsError
 from .presentation import answer_json, answer_line, render
@@ -39,12 +40,24 @@ def _engine(args: argparse.Namespace) -> Engine:
     return Engine.load(_config(args), progress=ProgressReporter(stream=sys.stderr))
 
 
-def one_line(engine: Engine, question: str, top: int | None) -> str:
-    return answer_line(engine.ask(question, top))
+def one_line(engine: Engine, question: str, top: int | None, documents: Scope = None) -> str:
+    return answer_line(engine.ask(question, top, documents))
+
+
+def _scope(args: argparse.Namespace, engine: Engine) -> Scope:
+    """`--document ID` (repeatable): answer only from those documents; an unknown id is a usage error."""
+    names = getattr(args, "document", None)
+    if not names:
+        return None
+    try:
+        return scope_of(engine.index, names)
+    except UnknownDocument as exc:
+        raise UsageError(f"--document: {exc}") from None
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     engine = _engine(args)
+    scope = _scope(args, engine)
     if args.batch:
         # Undecodable bytes become U+FFFD: one bad line is a question like any other, not a crash.
         if args.batch == "-":
@@ -55,13 +68,13 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
             for line in stream:
                 question = line.rstrip("\n")
                 if args.json:
-                    out.write(json.dumps(answer_json(engine.ask(question, args.top)), ensure_ascii=False) + "\n")
+                    out.write(json.dumps(answer_json(engine.ask(question, args.top, scope)), ensure_ascii=False) + "\n")
                 else:
-                    out.write(one_line(engine, question, args.top) + "\n")
+                    out.write(one_line(engine, question, args.top, scope) + "\n")
         return EXIT_OK
     if args.question is None:
         raise UsageError("ask needs a QUESTION or --batch FILE")
-    answer = engine.ask(args.question, args.top)
+    answer = engine.ask(args.question, args.top, scope)
     if args.json:
         out.write(json.dumps(answer_json(answer), ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
@@ -76,8 +89,10 @@ HISTORY_FILE = Path("~/.story_bot_history")  # like ~/.python_history: the opera
 
 def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     engine = _engine(args)
+    scope = _scope(args, engine)
+    within = f" (answering only from {', '.join(sorted(scope))})" if scope is not None else ""
     out.write(
-        f"Story bot console: {engine.documents} document(s), {engine.passages} passages. "
+        f"Story bot console: {engine.documents} document(s), {engine.passages} passages{within}. "
         "Ask a question; an empty line or Ctrl-D quits.\n"
     )
     save_history = _line_editing(sys.stdin)
@@ -92,7 +107,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
                 continue
             if not question.strip():
                 break
-            reply = render(engine.ask(question), engine, engine.config.discord.example_questions)
+            reply = render(engine.ask(question, documents=scope), engine, engine.config.discord.example_questions)
             out.write("bot>\n" + reply.as_text() + "\n\n")
     finally:
         save_history()
@@ -270,14 +285,22 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--config", default=None, help="config file (default: ./config.yaml)")
         sp.add_argument("--corpus", default=None, help="corpus directory (overrides corpus.path)")
 
+    def document(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--document", action="append", metavar="ID",
+            help="answer only from this document (its id, as `check` lists them); repeat for several",
+        )
+
     ask = sub.add_parser("ask", help="answer one question (or --batch FILE) the way the bot would")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="machine-readable output (one object per question)")
     ask.add_argument("--top", type=int, default=None, help="number of passages to return")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input)")
     common(ask)
+    document(ask)
     chat = sub.add_parser("chat", help="interactive console showing exactly what the bot would post")
     common(chat)
+    document(chat)
     check = sub.add_parser("check", help="validate config and corpus, print what would be served")
     common(check)
     ev = sub.add_parser("eval", help="accuracy and abstention on a questions file")

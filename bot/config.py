@@ -104,7 +104,17 @@ class ChannelSettings:
     # reply: answer where asked; thread: start a thread on the question and answer there;
     # forum: answer each new post of this forum channel in its thread, once, unasked.
     mode: Literal["reply", "thread", "forum"] = "reply"
-    # Parsed here so the key has its place; the answers' document scoping (issue 13, item 2) uses it.
+    # The documents (ids: corpus paths without the extension) questions here are answered
+    # from; None: the server's (discord.guilds), else every document. Checked against the
+    # corpus at load (engine/scope.py).
+    documents: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    """How the bot answers in one server (`discord.guilds.<server id>`); a channel's own entry beats it."""
+
+    # The documents questions in this server are answered from; None: every document.
     documents: tuple[str, ...] | None = None
 
 
@@ -127,6 +137,9 @@ class DiscordConfig:
     # Per channel (its id): how the bot answers there; any channel not listed is `reply`.
     # A thread follows its parent channel's entry unless it has its own.
     channels: dict[int, ChannelSettings] = field(default_factory=dict)
+    # Per server (its id): the documents its questions are answered from (a channel's own
+    # `documents` beats it).
+    guilds: dict[int, GuildSettings] = field(default_factory=dict)
     # Members may add the bot to their own account and use /ask and "Ask the story bot"
     # anywhere (servers without the bot, DMs between people). Applied at start-up (command sync).
     user_install: bool = False

@@ -95,7 +95,8 @@ def decision_lines(explanation: "Explanation", answered: bool) -> list[str]:
 def answer_line(answer: Answer) -> str:
     """One line per answer (`ask --batch`): "[document ¶5] (confidence: high) the quote", or the abstention."""
     if answer.abstained or not answer.matches:
-        return "[no answer] The story doesn't say."
+        closest = "; ".join(f"{m.document.id} {paragraph_span(m.passage.paragraphs)}" for m in answer.nearest)
+        return "[no answer] The story doesn't say." + (f" (closest, not an answer: {closest})" if closest else "")
     m = answer.matches[0]
     span = paragraph_span(m.paragraphs)  # with the context that names a quote's speaker
     text = " ".join(c.text for c in m.context) + " " + m.passage.text
@@ -230,17 +231,55 @@ def render_match(
     return Reply(True, match.document.title, body, citation(match), match.document.url, word, answer_sentence)
 
 
+NOT_AN_ANSWER = "Not an answer"
+NEAREST_HEADING = "Closest in the story (not an answer)"
+
+
+def nearest_label(match: Match, answer: Answer) -> str:
+    """"¶7", or "¶7 of “Title”" when an abstention's nearest passages come from several documents."""
+    span = paragraph_span(match.passage.paragraphs)
+    if len({m.document.id for m in answer.nearest}) > 1:
+        return f"{span} of “{match.document.title}”"
+    return span
+
+
+def nearest_topic(match: Match, engine: Engine, words: int = 3) -> str:
+    """What a nearest passage shares with the question, as the passage writes it ("Meng's arrest")."""
+    seen: dict[str, str] = {}
+    text = match.passage.text
+    for token in engine.index.analyzer.tokens(text):
+        if token.term in match.matched_terms and token.term not in seen:
+            seen[token.term] = text[token.start : token.end]
+            if len(seen) == words:
+                break
+    return ", ".join(seen.values())
+
+
 def render_abstention(answer: Answer, engine: Engine, examples: tuple[str, ...] = ()) -> Reply:
-    titles = [d.title for d in engine.index.corpus.documents[:3]]
+    """The story doesn't say: plainly first, then why, what it covers (within the scope), and the
+    nearest passages by paragraph (each one shown only on request, and labelled as not an answer)."""
+    documents = [d for d in engine.index.corpus.documents if answer.documents is None or d.id in answer.documents]
+    titles = [d.title for d in documents[:3]]
     covers = "; ".join(f"“{escape_markdown(t)}”" for t in titles)
-    more = len(engine.index.corpus.documents) - len(titles)
+    more = len(documents) - len(titles)
     if more > 0:
         covers += f" and {more} more"
     reason = abstention_reason(answer)
     body = f"I couldn't find an answer to that in the story, so I won't guess. {escape_markdown(reason)} It covers {covers}."
+    if answer.nearest:
+        body += f"\n{NEAREST_HEADING}: " + ", ".join(escape_markdown(nearest_label(m, answer)) for m in answer.nearest) + "."
     if examples:
         body += "\nYou could ask, for example: " + " · ".join(f"*{escape_markdown(q)}*" for q in examples[:2])
     return Reply(False, "The story doesn't say", body)
+
+
+def render_nearest(match: Match, engine: Engine, limit: int = QUOTE_LIMIT) -> Reply:
+    """One of an abstention's nearest passages: quoted and cited like any passage, but titled and
+    introduced as not an answer, with no confidence (it was not accepted as one)."""
+    intro = "The story does not answer your question. This is the passage closest to it, for you to judge:"
+    quoted = render_match(match, engine, max(limit - len(intro) - 2, 200))
+    title = f"{NOT_AN_ANSWER}: the closest passage in “{match.document.title}”"
+    return Reply(False, title, f"*{intro}*\n{quoted.body}", quoted.citation, quoted.url)
 
 
 def render(answer: Answer, engine: Engine, examples: tuple[str, ...] = (), match: int = 0, limit: int = QUOTE_LIMIT) -> Reply:

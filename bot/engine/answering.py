@@ -20,6 +20,11 @@
    everyday words ("What did they say?"), which has no subject.
 5. *The answer sentence*: the sentence of the passage that scores best on the same
    signals (sentences.py).
+6. *No bare miss*: an abstention keeps its NEAREST best-ranked passages (`Answer.nearest`),
+   shown as "closest in the story", never as an answer; none when no passage shares a word.
+
+A scope (scope.py) filters the candidates in step 2: every passage any later step sees,
+the nearest ones included, is inside it.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ QUESTION_FILLER = frozenset("tell know explain describ pleas articl stori thing 
 
 CANDIDATES = 20  # BM25's best, re-ranked and searched for the answer's form
 FORM_CANDIDATES = 5  # how far down the ranking a passage with the expected form may be
+NEAREST = 3  # passages an abstention offers as the closest in the story (not answers)
 
 # Everyday words that count when they come with a subject ("What did Huawei say?") but
 # are no subject on their own: "What did they say?", "What is new?" are too vague.
@@ -90,6 +96,9 @@ class Answer:
     # (start, end) of the sentence in matches[0].passage.text that answers; None when abstaining.
     sentence: tuple[int, int] | None = None
     unknown: tuple[str, ...] = ()  # names in the question the corpus never mentions, as typed
+    documents: frozenset[str] | None = None  # the scope it was answered within (None: every document)
+    # An abstention's closest passages, best first (never an answer); () when answered or nothing matched.
+    nearest: tuple[Match, ...] = ()
 
     @property
     def abstained(self) -> bool:
@@ -121,20 +130,25 @@ class Answer:
             "answer_sentence": self.answer_sentence,
             "abstention": self.abstention.value if self.abstention else None,
             "signals": self.signals.as_dict() if self.signals else None,
-            "passages": [
-                {
-                    "document": m.document.id,
-                    "title": m.document.title,
-                    "source": m.document.source,
-                    "paragraphs": list(m.passage.paragraphs),
-                    "text": m.passage.text,
-                    "score": m.score,
-                    "matched_terms": list(m.matched_terms),
-                    "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
-                }
-                for m in (self.matches if not self.abstained else ())
-            ],
+            "scope": sorted(self.documents) if self.documents is not None else None,
+            "passages": [_passage_json(m) for m in (self.matches if not self.abstained else ())],
+            # Not answers: what an abstention offers as the closest in the story (same keys as a passage).
+            "nearest": [_passage_json(m) for m in self.nearest],
         }
+
+
+def _passage_json(m: Match) -> dict[str, object]:
+    """One passage in the `--json` contract, for `passages` and `nearest` alike."""
+    return {
+        "document": m.document.id,
+        "title": m.document.title,
+        "source": m.document.source,
+        "paragraphs": list(m.passage.paragraphs),
+        "text": m.passage.text,
+        "score": m.score,
+        "matched_terms": list(m.matched_terms),
+        "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
+    }
 
 
 def _prefix_of(term: str, present: set[str], doc_freq: dict[str, int]) -> bool:
@@ -242,16 +256,20 @@ def answer(
     min_coverage: float = 0.0,
     max_question_chars: int = AnswersConfig.max_question_chars,
     second_chances: int = 2,
+    documents: frozenset[str] | None = None,
+    within: np.ndarray | None = None,
 ) -> Answer:
+    """`documents` is the scope (scope.py) and `within` its mask over the passages: no passage
+    outside it is ever a candidate."""
     # `max_question_chars`: Engine.ask has cut the question to it already; the form checks read no further.
     tokens = read_question(index, question, max_question_chars)
     terms = [t.term for t in tokens]
     doc_freq = index.scorer.doc_freq
     weights = question_weights(terms, doc_freq, index.scorer.size)
     # BM25's best, re-ordered by meaning when the semantic model is loaded (index.rank).
-    hits = index.rank(question, terms, max(top, CANDIDATES))
+    hits = index.rank(question, terms, max(top, CANDIDATES), within)
     if not hits:
-        return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights)
+        return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights, documents=documents)
 
     def match(i: int) -> Match:
         hit = hits[i]
@@ -259,8 +277,11 @@ def answer(
 
     hits = _about_first(index, question, tokens, weights, hits)
     if all(t in GENERIC or t in VAGUE for t in terms):
-        matches = tuple(match(i) for i in range(min(top, len(hits))))
-        return Answer(question, tuple(terms), matches, 0.0, Abstention.VAGUE, weights)
+        matches = tuple(match(i) for i in range(min(max(top, NEAREST), len(hits))))
+        return Answer(
+            question, tuple(terms), matches[:top], 0.0, Abstention.VAGUE, weights,
+            documents=documents, nearest=matches[:NEAREST],
+        )
     form = expected(question, max_question_chars)
     # Candidates in the order they are tried: a passage with the expected form first
     # (among the best FORM_CANDIDATES), then by rank; the answer is the first the decision
@@ -298,8 +319,11 @@ def answer(
     order = [chosen] + [i for i in order if i != chosen]
     matches = (best,) + tuple(built.get(i) or match(i) for i in order[1:top])
     sentence = None
+    nearest: tuple[Match, ...] = ()
     if decision.answered:
         sentence = answer_sentence(index, best, terms, weights, question, signals, form)
+    else:
+        nearest = (best,) + tuple(built.get(i) or match(i) for i in order[1:NEAREST])
     return Answer(
         question,
         tuple(terms),
@@ -311,6 +335,8 @@ def answer(
         decision.probability,
         sentence,
         tuple(names),
+        documents,
+        nearest,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from .answering import Answer, answer
 from .index import Index, Progress, build_index
+from .scope import Scope, check_scopes, mask
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,19 @@ class Engine:
 
     @classmethod
     def load(cls, config: Config | str | Path | None = None, progress: Progress | None = None) -> "Engine":
-        """Read config (if given a path) and corpus; raises ConfigError or CorpusError."""
+        """Read config (if given a path) and corpus; raises ConfigError or CorpusError.
+
+        The documents the config scopes channels and servers to are checked here, against
+        the corpus just loaded: a name it lacks fails the load like any config error.
+        """
         if not isinstance(config, Config):
             config = load_config(config)
-        return cls(config, build_index(config, progress))
+        index = build_index(config, progress)
+        check_scopes(config, index)
+        return cls(config, index)
 
-    def ask(self, question: str, top: int | None = None) -> Answer:
+    def ask(self, question: str, top: int | None = None, documents: Scope = None) -> Answer:
+        """Answer from the whole corpus, or only from `documents` (ids; see scope.py)."""
         # The one cut of a question (the Discord layer's is validated to be within it).
         limit = self.config.answers.max_question_chars
         return answer(
@@ -37,6 +45,8 @@ class Engine:
             attribution_context=self.config.passages.attribution_context,
             min_coverage=self.config.answers.min_coverage,
             max_question_chars=limit,
+            documents=documents,
+            within=mask(self.index, documents),
         )
 
     @property

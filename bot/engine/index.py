@@ -68,22 +68,23 @@ class Index:
     def vocabulary_size(self) -> int:
         return len(self.scorer.doc_freq)
 
-    def search(self, terms: list[str], k: int) -> list[Hit]:
-        """BM25 alone: the k best passages for these (analysed) terms."""
-        return self.scorer.top(terms, k)
+    def search(self, terms: list[str], k: int, within: np.ndarray | None = None) -> list[Hit]:
+        """BM25 alone: the k best passages for these (analysed) terms (`within`: a mask, scope.py)."""
+        return self.scorer.top(terms, k, within)
 
-    def rank(self, question: str, terms: list[str], k: int) -> list[Candidate]:
+    def rank(self, question: str, terms: list[str], k: int, within: np.ndarray | None = None) -> list[Candidate]:
         """The k best passages: BM25's best `semantic.candidates` re-ordered by the blend, then BM25's next.
 
         BM25 decides which passages are candidates (a passage sharing no word with the
         question is never one); the sentence vectors decide the order among the first
         `semantic.candidates`. Passages after those (when k is larger) follow in BM25's
         order, with their similarity but no blended score. Without the model: BM25's k
-        best in BM25's order, with no similarity.
+        best in BM25's order, with no similarity. `within` (scope.py) keeps every passage
+        outside it from being a candidate at all.
         """
         if self.semantic is None:
-            return bm25_only(self.search(terms, k))
-        return self.semantic.rank(question, self.search(terms, max(k, self.semantic.candidates)))[:k]
+            return bm25_only(self.search(terms, k, within))
+        return self.semantic.rank(question, self.search(terms, max(k, self.semantic.candidates), within))[:k]
 
     def previous(self, i: int) -> int | None:
         """The passage just before i in the same document, if any."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
+import numpy as np
+
 from ...config import RankingConfig
 from .postings import PostingsArrays, PostingsBuilder
 from .postings_scorer import PostingsScorer
@@ -34,8 +36,11 @@ class Scorer(Protocol):
     doc_freq: dict[str, int]
     size: int
 
-    def top(self, query: Sequence[str], k: int) -> list[Hit]:
-        """The k best passages that contain at least one query term, best first (ties: lower index)."""
+    def top(self, query: Sequence[str], k: int, within: np.ndarray | None = None) -> list[Hit]:
+        """The k best passages that contain at least one query term, best first (ties: lower index).
+
+        `within`: a boolean mask over the passages (engine/scope.py); only those may be hits.
+        """
 
 
 def make_scorer(corpus: Sequence[Sequence[str]], config: RankingConfig, small: int = 2000) -> Scorer:

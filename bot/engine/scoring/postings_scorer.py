@@ -113,7 +113,9 @@ class PostingsScorer:
             scores = self._local.scores = np.zeros(self.size)
         return scores
 
-    def top(self, query: Sequence[str], k: int) -> list[Hit]:
+    def top(self, query: Sequence[str], k: int, within: np.ndarray | None = None) -> list[Hit]:
+        """`within` (a boolean mask over the passages) keeps the others out of the running
+        before any pruning: the k-th best the pruning compares with is the k-th best inside it."""
         vocabulary = self.vocabulary
         counts: dict[int, int] = {}
         for term in query:
@@ -138,7 +140,7 @@ class PostingsScorer:
                 lo, hi = self._postings(t)
                 if self._prunable and touched and hi - lo > max(_CHECK_MIN, touched_count // 2):
                     # Long postings ahead: are they worth scattering, or can they only reorder?
-                    candidates = union(touched, touched_count, scores.size)
+                    candidates = _inside(union(touched, touched_count, scores.size), within)
                     theta = kth(scores[candidates], k)
                     if rest[i] + slack(theta, rest[i], base) < theta:
                         candidates = self._finish(candidates, terms[i:], counts, rest[i:], k, base)
@@ -152,7 +154,7 @@ class PostingsScorer:
                 touched.append(docs)
                 touched_count += hi - lo
             if candidates is None:
-                candidates = union(touched, touched_count, scores.size)
+                candidates = _inside(union(touched, touched_count, scores.size), within)
             values = scores[candidates]
         finally:
             for docs in touched:
@@ -184,3 +186,8 @@ class PostingsScorer:
                 values = values * counts[t]
             scores[keep[found]] += values
         return keep
+
+
+def _inside(candidates: np.ndarray, within: np.ndarray | None) -> np.ndarray:
+    """The candidates the mask keeps (all of them without one)."""
+    return candidates if within is None else candidates[within[candidates]]

@@ -24,11 +24,16 @@ class RankBM25Scorer:
     def scores(self, query: Sequence[str]) -> np.ndarray:
         return np.asarray(self.bm25.get_scores(list(query)), dtype=np.float64)
 
-    def top(self, query: Sequence[str], k: int) -> list[Hit]:
+    def top(self, query: Sequence[str], k: int, within: np.ndarray | None = None) -> list[Hit]:
         terms = set(query)
         if not terms:
             return []
         candidates = np.array(
-            [i for i, freqs in enumerate(self.bm25.doc_freqs) if not terms.isdisjoint(freqs)], dtype=np.int64
+            [
+                i
+                for i, freqs in enumerate(self.bm25.doc_freqs)
+                if (within is None or within[i]) and not terms.isdisjoint(freqs)
+            ],
+            dtype=np.int64,
         )
         return top_k(candidates, self.scores(query), k)
