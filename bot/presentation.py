@@ -273,6 +273,16 @@ def render_abstention(answer: Answer, engine: Engine, examples: tuple[str, ...] 
     return Reply(False, "The story doesn't say", body)
 
 
+def unknown_story(story: str, titles: list[str]) -> str:
+    """/ask's story: names no document the bot answers from where it was asked."""
+    shown = "; ".join(f"“{escape_markdown(t)}”" for t in titles[:10])
+    more = f" and {len(titles) - 10} more" if len(titles) > 10 else ""
+    return (
+        f"“{escape_markdown(story)}” is not one of the stories I answer from here. "
+        f"Pick one from the list as you type; here I answer from {shown}{more}."
+    )
+
+
 def render_nearest(match: Match, engine: Engine, limit: int = QUOTE_LIMIT) -> Reply:
     """One of an abstention's nearest passages: quoted and cited like any passage, but titled and
     introduced as not an answer, with no confidence (it was not accepted as one)."""

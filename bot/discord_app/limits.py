@@ -22,6 +22,7 @@ URL = 2048
 # Messages and components
 CONTENT = 2000  # a message's plain text
 CUSTOM_ID = 100  # a button's custom id
+BUTTON_LABEL = 80  # a button's label
 
 # Autocomplete
 CHOICES = 25  # choices in one autocomplete reply

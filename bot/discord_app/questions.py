@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from ..engine import Answer, Engine
+from ..engine.scope import Scope
 from ..engine.topics import Topic, topics
 from .. import insights
 from ..insights.records import QuestionRecord
@@ -90,9 +91,10 @@ class QuestionDesk:
         text: str,
         surface: Surface,
         acknowledge: Callable[[], Awaitable[None]] | None = None,
+        documents: Scope = None,
     ) -> Outcome:
-        """Answer `text` for `user_id`. `acknowledge` runs if the answer takes a while
-        (a slash command defers, a channel shows "typing")."""
+        """Answer `text` for `user_id` from `documents` (scopes.py; None: all). `acknowledge`
+        runs if the answer takes a while (a slash command defers, a channel shows "typing")."""
         started = time.perf_counter()
         engine = self.holder.engine  # one index for the whole question, even if a reload swaps it
         settings = self.holder.settings  # read with the engine: the settings of that config
@@ -113,7 +115,7 @@ class QuestionDesk:
             return Outcome("cooldown", question, retry_after=wait, first_notice=first, truncated=truncated)
 
         try:
-            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question, settings.example_questions))
+            work = asyncio.ensure_future(asyncio.to_thread(_answer, engine, question, settings.example_questions, documents))
             if acknowledge is not None:
                 if self.acknowledge_after > 0:
                     await asyncio.wait({work}, timeout=self.acknowledge_after)
@@ -169,8 +171,10 @@ class QuestionDesk:
                 log.exception("question listener %r failed", listener)
 
 
-def _answer(engine: Engine, question: str, examples: tuple[str, ...]) -> tuple[Answer, Reply, tuple[Topic, ...]]:
+def _answer(
+    engine: Engine, question: str, examples: tuple[str, ...], documents: Scope = None
+) -> tuple[Answer, Reply, tuple[Topic, ...]]:
     """Runs in a worker thread: ranking and rendering are the CPU-bound part. The question's
     subject terms go to the insights log (kept only if it was declined or marked not helpful)."""
-    answer = engine.ask(question)
+    answer = engine.ask(question, documents=documents)
     return answer, render(answer, engine, examples), topics(answer, engine.index.analyzer)

@@ -129,10 +129,10 @@ async def test_a_failing_question_does_not_affect_others(make_world, monkeypatch
     world = await make_world()
     real_ask = Engine.ask
 
-    def ask(self, question, top=None):
+    def ask(self, question, top=None, documents=None):
         if "explode" in question:
             raise RuntimeError("simulated engine bug")
-        return real_ask(self, question, top)
+        return real_ask(self, question, top, documents)
 
     monkeypatch.setattr(Engine, "ask", ask)
     failed = await world.alice.slash(world.channel, "ask", question="please explode")

@@ -154,9 +154,9 @@ async def test_questions_are_capped_before_the_engine_sees_them(make_world, monk
     seen: list[int] = []
     real_ask = Engine.ask
 
-    def ask(self, question, top=None):
+    def ask(self, question, top=None, documents=None):
         seen.append(len(question))
-        return real_ask(self, question, top)
+        return real_ask(self, question, top, documents)
 
     monkeypatch.setattr(Engine, "ask", ask)
     limit = world.bot.settings.max_question_length

@@ -19,10 +19,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..buttons._buttons import answer_controls
-from ..embeds import answer_embed
+from ..embeds import answer_embed, notice
 from ..help._embeds import help_embed
 from ..installs import may_answer_publicly, member_contexts, member_installs
+from ..limits import CHOICE_CHARS, CHOICES
 from ..modes import opens_forum_post
+from ..scopes import documents_in, narrow, scope_for, story_choices
+from ...presentation import unknown_story
 from ..questions import Outcome
 from ..responding import SORRY, apologise, cooldown_text, send
 from ._autocomplete import AskSuggestions
@@ -72,11 +75,18 @@ class Answers(commands.Cog):
         bot = self.bot
 
         @app_commands.command(name="ask", description="Ask a question about the story; I quote the passage that answers it")
-        @app_commands.describe(question="Your question, e.g. “When was Meng Wanzhou arrested?”")
+        @app_commands.describe(
+            question="Your question, e.g. “When was Meng Wanzhou arrested?”",
+            story="Only this story (of those I answer from here)",
+        )
         @app_commands.allowed_contexts(**member_contexts(user_install))
         @app_commands.allowed_installs(**member_installs(user_install))
-        async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, limit]) -> None:  # type: ignore[valid-type]
-            await self.answer_interaction(interaction, question, "slash", bot.settings.ephemeral)
+        async def ask(
+            interaction: discord.Interaction,
+            question: app_commands.Range[str, 1, limit],  # type: ignore[valid-type]
+            story: app_commands.Range[str, 1, CHOICE_CHARS] | None = None,  # type: ignore[valid-type]
+        ) -> None:
+            await self.answer_interaction(interaction, question, "slash", bot.settings.ephemeral, story=story)
 
         @ask.autocomplete("question")
         async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -84,6 +94,19 @@ class Answers(commands.Cog):
                 return [app_commands.Choice(name=s, value=s) for s in self.suggestions.suggest(current)]
             except Exception:
                 log.exception("autocomplete failed")
+                return []
+
+        @ask.autocomplete("story")
+        async def complete_story(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            """The titles of the documents this channel answers from."""
+            try:
+                if not bot.holder.loaded:
+                    return []
+                scope = scope_for(bot.settings, interaction.channel, interaction.guild_id)
+                choices = story_choices(bot.holder.engine.index, scope, current, CHOICES, CHOICE_CHARS)
+                return [app_commands.Choice(name=name, value=value) for name, value in choices]
+            except Exception:
+                log.exception("story autocomplete failed")
                 return []
 
         return ask
@@ -103,21 +126,33 @@ class Answers(commands.Cog):
 
         return ask_about
 
-    async def answer_interaction(self, interaction: discord.Interaction, question: str, surface: str, ephemeral: bool) -> None:
+    async def answer_interaction(
+        self, interaction: discord.Interaction, question: str, surface: str, ephemeral: bool, story: str | None = None
+    ) -> None:
         """Answer a question asked through an interaction (/ask, the message command): the
         answer with its buttons, the cooldown notice, or an apology; acknowledged exactly once.
 
         Where the member may not post (an announcements channel), the answer is theirs
         alone: Discord would accept a public response there, echoing their question. So it
         is where a member's own installation may not post publicly (installs.py). A public
-        /ask in a channel in thread mode is answered in a thread started on it."""
+        /ask in a channel in thread mode is answered in a thread started on it.
+
+        The answer comes from the channel's documents (scopes.py), or the one `story` of them."""
+        scope = scope_for(self.bot.settings, interaction.channel, interaction.guild_id)
+        narrowed = narrow(self.bot.holder.engine.index, scope, story, CHOICE_CHARS)
+        if not narrowed.found:
+            titles = [d.title for d in documents_in(self.bot.holder.engine.index, scope)]
+            await send(interaction, content=notice(unknown_story(story or "", titles)), ephemeral=True)
+            return
         ephemeral = ephemeral or not may_post(interaction) or not may_answer_publicly(interaction)
         threaded = not ephemeral and surface == "slash" and self.threads.for_interaction(self.bot.settings, interaction)
 
         async def defer() -> None:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
 
-        outcome = await self.bot.desk.ask(interaction.user.id, question, surface, acknowledge=defer)  # type: ignore[arg-type]
+        outcome = await self.bot.desk.ask(
+            interaction.user.id, question, surface, acknowledge=defer, documents=narrowed.scope  # type: ignore[arg-type]
+        )
         if outcome.status == "cooldown":
             await send(interaction, content=cooldown_text(outcome.retry_after), ephemeral=True)
         elif outcome.status == "error" or outcome.reply is None:
@@ -172,7 +207,8 @@ class Answers(commands.Cog):
             await message.channel.typing()
 
         threaded = self.threads.for_message(bot.settings, message)
-        outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing)
+        scope = scope_for(bot.settings, message.channel, message.guild.id if message.guild else None)
+        outcome = await bot.desk.ask(message.author.id, question, surface, acknowledge=typing, documents=scope)
         if outcome.status == "cooldown":
             if outcome.first_notice:  # in a channel, one notice per wait, not one per message
                 await reply_to(message, self.no_history, content=cooldown_text(outcome.retry_after))

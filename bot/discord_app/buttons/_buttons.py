@@ -9,6 +9,11 @@ reload that changed the passage the click gets a short notice.
 
 Next match on your own answer (or a private one) pages the message; on someone else's
 public answer it sends you the next match privately, so nobody changes what everyone reads.
+
+Under an abstention, up to three "closest in the story" buttons each show one of the
+nearest passages, privately and labelled as not an answer. Every button only ever shows
+the passages its answer referenced (and their neighbours), so an answer given within a
+channel's documents (scopes.py) keeps its buttons within them too.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from typing import Any, Sequence
 
 import discord
 
-from ...engine import Engine
+from ...engine import Answer, Engine, Match
 from ...engine.explanation import explain, match_at
 from ...insights import FeedbackRecord
-from ...presentation import render_match
+from ...presentation import nearest_label, nearest_topic, render_match, render_nearest
 from ..embeds import NO_PINGS, answer_embed, fit, question_on
+from ..limits import BUTTON_LABEL
 from ..insights_log._cog import recorder_of
 from ..questions import Outcome
 from ..responding import apologise, send
@@ -186,24 +192,73 @@ class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=_ids.FEEDBACK
         await send(interaction, content=text, ephemeral=True)
 
 
-BUTTONS = (NextMatch, ShowContext, WhyThis, Feedback)
+class ShowNearest(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEAREST):
+    """One of an abstention's nearest passages, shown only to the clicker, as not an answer."""
+
+    def __init__(self, ref: str, label: str = "Closest in the story") -> None:
+        self.ref = ref
+        button = discord.ui.Button(
+            label=_label(label), emoji="📍", style=discord.ButtonStyle.secondary, custom_id=_ids.nearest_id(ref)
+        )
+        super().__init__(button, row=0)
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "ShowNearest":
+        return cls(match["ref"], item.label or "Closest in the story")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _guarded(interaction, self.show(interaction), "Closest in the story")
+
+    async def show(self, interaction: discord.Interaction) -> None:
+        engine = _engine(interaction)
+        ref = PassageRef.decode(self.ref)
+        position = resolve(engine, ref) if ref is not None else None
+        if position is None:
+            await send(interaction, content=GONE, ephemeral=True)
+            return
+        terms, _ = await _question_terms(engine, interaction.message)  # to bold the words it shares
+        reply = render_nearest(match_at(engine, position, terms), engine)
+        await send(interaction, embed=answer_embed(reply, note="not an answer"), ephemeral=True)
+
+
+BUTTONS = (NextMatch, ShowContext, WhyThis, Feedback, ShowNearest)
 
 
 def controls(
-    aid: str, rank: int, refs: Sequence[str], asker: str | None, feedback: bool, reason_kind: str = ""
+    aid: str,
+    rank: int,
+    refs: Sequence[str],
+    asker: str | None,
+    feedback: bool,
+    reason_kind: str = "",
+    nearest: Sequence[tuple[str, str]] = (),
 ) -> discord.ui.View:
-    """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback)."""
+    """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback);
+    `nearest` (ref, label): an abstention's closest passages, on a row of their own above."""
     view = discord.ui.View(timeout=None)
     ref = refs[rank] if refs else "-"
+    for nearest_ref, label in nearest:
+        view.add_item(ShowNearest(nearest_ref, label))
+    row = 1 if nearest else None
     if len(refs) > 1:
-        view.add_item(NextMatch(aid, rank, refs, asker))
+        view.add_item(_on_row(NextMatch(aid, rank, refs, asker), row))
     if refs:
-        view.add_item(ShowContext(ref))
-    view.add_item(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, "")))
+        view.add_item(_on_row(ShowContext(ref), row))
+    view.add_item(_on_row(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, "")), row))
     if feedback:
-        view.add_item(Feedback(True, aid, rank, ref))
-        view.add_item(Feedback(False, aid, rank, ref))
+        view.add_item(_on_row(Feedback(True, aid, rank, ref), row))
+        view.add_item(_on_row(Feedback(False, aid, rank, ref), row))
     return view
+
+
+def _on_row(item: discord.ui.DynamicItem, row: int | None) -> discord.ui.DynamicItem:
+    if row is not None:
+        item.row = row
+    return item
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= BUTTON_LABEL else text[: BUTTON_LABEL - 1] + "…"
 
 
 def answer_controls(client: discord.Client, outcome: Outcome, asker_id: int) -> discord.ui.View | None:
@@ -219,10 +274,22 @@ def answer_controls(client: discord.Client, outcome: Outcome, asker_id: int) -> 
         refs = [] if answer.abstained else _ids.fitting_refs(outcome.answer_id, [PassageRef.of(m.passage).encode() for m in answer.matches])
         feedback = recorder_of(client) is not None
         asker = _ids.asker_tag(outcome.answer_id, asker_id)
-        return controls(outcome.answer_id, 0, refs, asker, feedback=feedback, reason_kind=answer.abstention.value if answer.abstention is not None else "")
+        nearest = [
+            (PassageRef.of(m.passage).encode(), _nearest_button_label(m, answer, outcome.engine)) for m in answer.nearest
+        ]
+        return controls(
+            outcome.answer_id, 0, refs, asker, feedback=feedback,
+            reason_kind=answer.abstention.value if answer.abstention is not None else "", nearest=nearest,
+        )
     except Exception:
         log.exception("could not build the answer's buttons")
         return None
+
+
+def _nearest_button_label(match: Match, answer: Answer, engine: Engine) -> str:
+    """"Closest: ¶7 · Meng's arrest": where it is, and what it shares with the question."""
+    topic = nearest_topic(match, engine)
+    return f"Closest: {nearest_label(match, answer)}" + (f" · {topic}" if topic else "")
 
 
 async def _guarded(interaction: discord.Interaction, work: Any, button: str) -> None:

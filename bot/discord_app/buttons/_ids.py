@@ -6,6 +6,7 @@ characters (limits.CUSTOM_ID).
   sb:w:<ref or -x>                                 Why this? ("-x" for an abstention,
                                                    x = the rule's letter)
   sb:f:<y|n>:<answer id>:<rank>:<ref or ->         Helpful / Not helpful
+  sb:p:<ref>                                       an abstention's nearest passage (not an answer)
 
 A <ref> is a passage reference (_refs.PassageRef); an <answer id> is the one the insights
 log keeps for the question (bot.insights.new_answer_id makes it), so a vote joins its
@@ -36,6 +37,7 @@ CONTEXT = rf"sb:c:(?P<ref>{REF})"
 WHY = rf"sb:w:(?P<ref>{REF}|-[a-z]?)(?::(?P<terms>[^:]*))?"  # terms: only in ids made before
 FEEDBACK = rf"sb:f:(?P<vote>[yn]):(?P<aid>{AID}):(?P<rank>\d{{1,2}}):(?P<ref>{REF}|-)"
 FEEDBACK_PREFIX = "sb:f:"
+NEAREST = rf"sb:p:(?P<ref>{REF})"
 
 # An abstention's Why button carries "-" and a letter for the rule that abstained.
 # The letters stand for the engine's decision.Abstention values; "c" was the old coverage
@@ -62,6 +64,10 @@ def context_id(ref: str) -> str:
 
 def feedback_id(helpful: bool, aid: str, rank: int, ref: str) -> str:
     return f"{FEEDBACK_PREFIX}{'y' if helpful else 'n'}:{aid}:{rank}:{ref}"
+
+
+def nearest_id(ref: str) -> str:
+    return f"sb:p:{ref}"
 
 
 def why_id(ref: str) -> str:

@@ -24,6 +24,7 @@ from ..answers._messages import question_in
 from ..buttons._buttons import answer_controls
 from ..embeds import NO_PINGS, answer_embed, notice
 from ..modes import ModeFallbacks, channel_settings
+from ..scopes import scope_for
 from ..responding import SORRY, cooldown_text
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ class Forums(commands.Cog):
         async def typing() -> None:
             await thread.typing()
 
-        outcome = await self.bot.desk.ask(thread.owner_id, question, "forum", acknowledge=typing)  # type: ignore[arg-type]
+        scope = scope_for(self.bot.settings, thread, thread.guild.id)  # the forum's documents, else the server's
+        outcome = await self.bot.desk.ask(thread.owner_id, question, "forum", acknowledge=typing, documents=scope)  # type: ignore[arg-type]
         if outcome.status == "cooldown":
             if outcome.first_notice:
                 await _post(thread, content=cooldown_text(outcome.retry_after))
