@@ -30,7 +30,7 @@ the nearest ones included, is inside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..config import AnswersConfig
 from .analysis import Token, fold
@@ -275,6 +275,9 @@ def answer(
         hit = hits[i]
         return build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
 
+    # Inside a scope, a word only other documents use is as unknown as one no document uses:
+    # "Did Finland ban Huawei?" asked of the Huawei story alone names what it never mentions.
+    known = doc_freq if within is None else index.scorer.doc_freq_within(terms, within)
     hits = _about_first(index, question, tokens, weights, hits)
     if all(t in GENERIC or t in VAGUE for t in terms):
         matches = tuple(match(i) for i in range(min(max(top, NEAREST), len(hits))))
@@ -306,7 +309,7 @@ def answer(
         tried += rest[: second_chances - 1]
     for i in tried:
         candidate = built.setdefault(i, match(i))
-        signals, names = _signals(index, question, tokens, terms, weights, candidate, form, blended, i)
+        signals, names = _signals(index, question, tokens, terms, weights, candidate, form, blended, i, known)
         decision = decide(signals, min_probability)
         if decision.answered and signals.coverage < min_coverage:
             decision = Decision(decision.probability, Abstention.UNLIKELY)
@@ -350,15 +353,19 @@ def _signals(
     form: Expects,
     blended: list[float],
     i: int,
+    known: Mapping[str, int] | None = None,
 ) -> tuple[Signals, list[str]]:
-    """The decision's signals for one candidate, and the unknown names of the question."""
-    names = unknown_names(question, tokens, index.scorer.doc_freq, index, [candidate])
+    """The decision's signals for one candidate, and the unknown names of the question.
+
+    `known`: how many passages of the scope hold each word (the corpus's doc_freq without a scope)."""
+    known = index.scorer.doc_freq if known is None else known
+    names = unknown_names(question, tokens, known, index, [candidate])
     others = [s for j, s in enumerate(blended) if j != i]
     text = candidate.passage.text
     signals = measure(
         weights,
         candidate.matched_terms,
-        index.scorer.doc_freq,
+        known,
         similarity=best_similarity(index, question, candidate, terms, weights),
         unknown_name=bool(names),
         form_missing=not supplies(text, form) or (asks_age(question) and not gives_age(text)),

@@ -59,7 +59,9 @@ def _capitalised(question: str, tokens: Sequence[Token], doc_freq: dict[str, int
         capitalised = word[:1].isupper() and not word.isupper() and not at_start
         acronym = word.isupper() and not word.isdigit()
         if len(word) >= 4 and (capitalised or acronym):
-            if token.term in doc_freq or index.vocabulary.resembles(token.term):
+            # A misspelling of a corpus word is not a name; a word of a document outside the scope
+            # (in the index, not in `doc_freq`) is one the scope never mentions.
+            if token.term in doc_freq or (token.term not in index.scorer.doc_freq and index.vocabulary.resembles(token.term)):
                 continue
             if acronym and any(token.term in m.matched_terms for m in matches):
                 continue  # an acronym the matching passages spell out

@@ -42,6 +42,9 @@ class Scorer(Protocol):
         `within`: a boolean mask over the passages (engine/scope.py); only those may be hits.
         """
 
+    def doc_freq_within(self, terms: Sequence[str], within: np.ndarray) -> dict[str, int]:
+        """How many passages inside the mask hold each of these terms (terms none holds left out)."""
+
 
 def make_scorer(corpus: Sequence[Sequence[str]], config: RankingConfig, small: int = 2000) -> Scorer:
     """rank-bm25 for small corpora (it is the reference); postings above `small` passages."""

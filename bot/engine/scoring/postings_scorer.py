@@ -165,6 +165,17 @@ class PostingsScorer:
             candidates = candidates[values >= cut - slack(cut, 0.0, base)]
         return ranked(candidates, self.exact_scores(query, candidates), k)
 
+    def doc_freq_within(self, terms: Sequence[str], within: np.ndarray) -> dict[str, int]:
+        counts = {}
+        for term in dict.fromkeys(terms):
+            t = self.vocabulary.get(term)
+            if t is not None:
+                lo, hi = self._postings(t)
+                n = int(within[self.doc_ids[lo:hi]].sum())
+                if n:
+                    counts[term] = n
+        return counts
+
     def _finish(
         self, candidates: np.ndarray, terms: list[int], counts: dict[int, int], rest: list[float], k: int, base: float
     ) -> np.ndarray:

@@ -37,3 +37,8 @@ class RankBM25Scorer:
             dtype=np.int64,
         )
         return top_k(candidates, self.scores(query), k)
+
+    def doc_freq_within(self, terms: Sequence[str], within: np.ndarray) -> dict[str, int]:
+        inside = [freqs for i, freqs in enumerate(self.bm25.doc_freqs) if within[i]]
+        counts = {t: sum(t in freqs for freqs in inside) for t in dict.fromkeys(terms) if t in self.doc_freq}
+        return {t: n for t, n in counts.items() if n}
