@@ -236,8 +236,9 @@ NEAREST_HEADING = "Closest in the story (not an answer)"
 
 
 def nearest_label(match: Match, answer: Answer) -> str:
-    """"¶7", or "¶7 of “Title”" when an abstention's nearest passages come from several documents."""
-    span = paragraph_span(match.passage.paragraphs)
+    """"¶7", or "¶7 of “Title”" when an abstention's nearest passages come from several documents.
+    The span is the one its citation will show (with the paragraph before that names a quote's speaker)."""
+    span = paragraph_span(match.paragraphs)
     if len({m.document.id for m in answer.nearest}) > 1:
         return f"{span} of “{match.document.title}”"
     return span
