@@ -339,6 +339,7 @@ def _signals(
         score_margin=margin(blended[i], max(others) if others else None),
         sentence=best_sentence_coverage(index, candidate.passage.text, terms, weights),
         number_missing=numbers_missing(question, candidate.passage.text),
+        passage_similarity=candidate.similarity,
     )
     return signals, names
 
