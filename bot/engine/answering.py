@@ -10,7 +10,7 @@
 3. *Choosing*: a passage with the answer's expected form goes first if one is among the
    first FORM_CANDIDATES (a "when" question skips a passage with no time in it).
 4. *Deciding*: a passage's signals (signals.py) give one calibrated probability that it
-   answers (decision.py); its similarity is the passage's or its best-covering sentence's. The
+   answers (decision.py); its similarity is the best of the passage's and its sentences'. The
    answer is the first of `second_chances` (2) candidates (the first, then the one of the
    next few that holds most of the question's weight) whose
    probability reaches `answers.min_probability` (an acronym the passage spells out,
@@ -146,6 +146,7 @@ def _passage_json(m: Match) -> dict[str, object]:
         "paragraphs": list(m.passage.paragraphs),
         "text": m.passage.text,
         "score": m.score,
+        "similarity": None if m.similarity is None else round(m.similarity, 4),
         "matched_terms": list(m.matched_terms),
         "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
     }
@@ -366,41 +367,18 @@ def _signals(
         weights,
         candidate.matched_terms,
         known,
-        similarity=best_similarity(index, question, candidate, terms, weights),
+        # The best cosine of the passage or one of its sentences (precomputed: semantic/vectors.py).
+        similarity=candidate.similarity,
         unknown_name=bool(names),
         form_missing=not supplies(text, form) or (asks_age(question) and not gives_age(text)),
         score_margin=margin(blended[i], max(others) if others else None),
         sentence=best_sentence_coverage(index, candidate.passage.text, terms, weights),
         number_missing=numbers_missing(question, candidate.passage.text),
+        passage_similarity=index.semantic.passage_similarity(question, candidate.position)
+        if index.semantic is not None and candidate.similarity is not None
+        else None,
     )
     return signals, names
-
-
-def sentence_similarities(index: Index, question: str, text: str) -> list[float] | None:
-    """Cosine of the question with each sentence of a passage (None without the model)."""
-    if index.semantic is None:
-        return None
-    spans = sentence_spans(text)
-    vectors = index.semantic.embedder.embed([text[a:b] for a, b in spans])
-    return [float(v) for v in vectors @ index.semantic.question_vector(question)]
-
-
-def best_similarity(index: Index, question: str, match: Match, terms: Sequence[str], weights: dict[str, float]) -> float | None:
-    """The passage's similarity to the question, or its best-covering sentence's if higher (None without the model).
-
-    A long passage that answers a short question in one of its sentences ("Who is Patrick
-    Leblond?") is closer to the question in that sentence than as a whole. One sentence
-    is embedded (the one holding most of the question's weight), so this stays cheap.
-    """
-    if match.similarity is None or index.semantic is None:
-        return match.similarity
-    text = match.passage.text
-    spans = sentence_spans(text)
-    if len(spans) <= 1:
-        return match.similarity
-    a, b = max(spans, key=lambda s: coverage(weights, held_terms(index, text[s[0] : s[1]], text[s[0] : s[1]], terms)))
-    vector = index.semantic.embedder.embed([text[a:b]])[0]
-    return max(match.similarity, float(vector @ index.semantic.question_vector(question)))
 
 
 def best_sentence_coverage(index: Index, text: str, terms: Sequence[str], weights: dict[str, float]) -> float:

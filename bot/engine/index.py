@@ -68,6 +68,15 @@ class Index:
     def vocabulary_size(self) -> int:
         return len(self.scorer.doc_freq)
 
+    def embed_all(self) -> None:
+        """Embed every passage that still lacks a vector, now (the state a running bot reaches).
+
+        Measurements call it: while a background fill is still running, a question may be
+        ranked by BM25 alone (semantic/ranker.py), which is not what the bot does once warm.
+        """
+        if self.semantic is not None:
+            self.semantic.vectors.fill_now()
+
     def search(self, terms: list[str], k: int, within: np.ndarray | None = None) -> list[Hit]:
         """BM25 alone: the k best passages for these (analysed) terms (`within`: a mask, scope.py)."""
         return self.scorer.top(terms, k, within)

@@ -33,7 +33,7 @@ def answer_sentence(
     form: Expects,
 ) -> tuple[int, int] | None:
     """(start, end) of the answering sentence in match.passage.text, or None for an empty passage."""
-    from .answering import held_terms, sentence_similarities
+    from .answering import held_terms
 
     text = match.passage.text
     spans = sentence_spans(text)
@@ -41,8 +41,9 @@ def answer_sentence(
         return spans[0] if spans else None
     texts = [text[a:b] for a, b in spans]
     similarities: Sequence[float | None] = [None] * len(spans)
-    if signals.similarity is not None:
-        similarities = sentence_similarities(index, question, text) or similarities
+    if signals.similarity is not None and index.semantic is not None:
+        # Precomputed with the passage (semantic/vectors.py): no model call beyond the question's.
+        similarities = index.semantic.sentence_similarities(question, match.position)
     best, best_score = spans[0], -1.0
     counted = list(weights)
     for span, sentence, similarity in zip(spans, texts, similarities):

@@ -24,16 +24,14 @@ import dataclasses
 import json
 import platform
 import random
-import shutil
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from bot.config import Config, load_config
 from bot.engine import Engine
+from bot.engine.calibration.fit import single_article_engines
 from bot.evaluation import evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,16 +56,6 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def with_corpus(config: Config, path: Path) -> Config:
     return dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, path=path))
-
-
-def single_article_engines(config: Config, corpus: Path, slugs: Iterable[str]) -> Iterator[tuple[str, Engine]]:
-    """One engine per article, each with that article as its whole corpus."""
-    with tempfile.TemporaryDirectory() as tmp:
-        for slug in slugs:
-            folder = Path(tmp) / slug
-            folder.mkdir()
-            shutil.copy(corpus / f"{slug}.md", folder / f"{slug}.md")
-            yield slug, Engine.load(with_corpus(config, folder))
 
 
 def right_paragraph(answer, document: str, paragraph: int) -> bool:
@@ -125,6 +113,7 @@ def squad_single(config: Config, squad: Path, sample: int) -> dict[str, object]:
 
 def squad_open(config: Config, squad: Path) -> dict[str, object]:
     engine = Engine.load(with_corpus(config, squad / "corpus"))
+    engine.index.embed_all()  # measured warm, as a running bot answers
     questions = read_jsonl(squad / "questions-1000.jsonl")
     tally = Tally()
     for q in questions:

@@ -93,7 +93,7 @@ def test_an_abstention_keeps_up_to_three_nearest_passages_in_the_json_contract(t
     assert 1 <= len(data["nearest"]) <= 3
     story = {p.paragraphs: p.text for p in two_stories.index.passages if p.document_id == HUAWEI}
     for near in data["nearest"]:
-        assert set(near) == {"document", "title", "source", "paragraphs", "text", "score", "matched_terms", "context"}
+        assert set(near) == {"document", "title", "source", "paragraphs", "text", "score", "similarity", "matched_terms", "context"}
         assert near["document"] == HUAWEI and near["text"] == story[tuple(near["paragraphs"])]  # verbatim
         assert near["matched_terms"]  # each shares a word with the question
     answered = two_stories.ask("When was Meng Wanzhou arrested?").to_json()

@@ -31,6 +31,7 @@ FEATURES: dict[str, Callable[[Signals], float]] = {
     "margin": lambda s: s.margin,
     "sentence": lambda s: s.sentence,
     "number_missing": lambda s: float(s.number_missing),
+    "passage_similarity": lambda s: s.passage_similarity or 0.0,
 }
 
 

@@ -62,13 +62,16 @@ GROUP_WEIGHT = {"answerable": 0.5, "off_topic": 0.25, "near_miss": 0.25}
 DIGITS = 5
 
 
-def _engines(config: Config, corpus: Path, slugs: Iterable[str]) -> Iterator[tuple[str, Engine]]:
+def single_article_engines(config: Config, corpus: Path, slugs: Iterable[str]) -> Iterator[tuple[str, Engine]]:
+    """One engine per article, each with that article as its whole corpus (the way the bot runs on one story)."""
     with tempfile.TemporaryDirectory() as tmp:
         for slug in slugs:
             folder = Path(tmp) / slug
             folder.mkdir()
             shutil.copy(corpus / f"{slug}.md", folder / f"{slug}.md")
-            yield slug, Engine.load(dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, path=folder)))
+            engine = Engine.load(dataclasses.replace(config, corpus=dataclasses.replace(config.corpus, path=folder)))
+            engine.index.embed_all()  # as a warm bot: no question ranked while vectors are missing
+            yield slug, engine
 
 
 def _read(path: Path) -> list[dict]:
@@ -122,7 +125,7 @@ def measure_rows(
     rows = []
     for dataset in ("squad", "squad2"):
         slugs = sorted(s for d, s in by_article if d == dataset)
-        for slug, engine in _engines(config, shared / dataset / "corpus", slugs):
+        for slug, engine in single_article_engines(config, shared / dataset / "corpus", slugs):
             for q, group in by_article[dataset, slug]:
                 rows.append(row(_first_candidate(engine, q["question"]), dataset, slug, q, group))
     return rows
