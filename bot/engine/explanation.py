@@ -24,6 +24,7 @@ from .calibration import load_models
 from .decision import Confidence, confidence_of
 from .engine import Engine
 from .index import Index
+from .scope import Scope, mask
 from .signals import GENERIC, coverage, question_weights, term_weight
 
 
@@ -65,17 +66,24 @@ def matched_terms(index: Index, position: int, terms: Sequence[str], attribution
     return build_match(index, position, terms, 0.0, attribution_context).matched_terms
 
 
-def explain(engine: Engine, terms: Sequence[str], position: int | None, probability: float | None = None) -> Explanation:
-    """Weights and matches of `terms` against the passage at `position` (None: no passage)."""
+def explain(
+    engine: Engine, terms: Sequence[str], position: int | None, probability: float | None = None, documents: Scope = None
+) -> Explanation:
+    """Weights and matches of `terms` against the passage at `position` (None: no passage).
+
+    `documents`: the answer's scope; how many passages hold a term is counted inside it, as
+    the decision counted (a word only other documents use is one "the story never uses")."""
     index = engine.index
     size = index.scorer.size
     doc_freq = index.scorer.doc_freq
     unique = list(dict.fromkeys(terms))
+    within = mask(index, documents)
+    held_by = doc_freq if within is None else index.scorer.doc_freq_within(unique, within)
     matched = set(matched_terms(index, position, unique, engine.config.passages.attribution_context)) if position is not None else set()
     rows = []
     for term in unique:
         weight = None if term in GENERIC else term_weight(doc_freq.get(term, 0), size)
-        rows.append(TermWeight(term, weight, term in matched, doc_freq.get(term, 0)))
+        rows.append(TermWeight(term, weight, term in matched, held_by.get(term, 0)))
     weights = question_weights(unique, doc_freq, size)
     share = coverage(weights, matched) if weights else (1.0 if matched else 0.0)
     if position is None:

@@ -36,7 +36,8 @@ from ..questions import Outcome
 from ..responding import apologise, send
 from . import _ids
 from ._embeds import context_embed, why_embed
-from ._refs import PassageRef, document_id, resolve
+from ._refs import PassageRef, doc_key, document_id, document_of_key, resolve
+from ..scopes import scope_for
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +90,14 @@ class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEXT):
         old = interaction.message.embeds[0] if interaction.message and interaction.message.embeds else None
         for field in old.fields if old is not None else []:
             embed.add_field(name=field.name or "", value=field.value or "", inline=bool(field.inline))
-        feedback = any(c.startswith(_ids.FEEDBACK_PREFIX) for c in _message_custom_ids(interaction.message))
+        ids = _message_custom_ids(interaction.message)
+        feedback = any(c.startswith(_ids.FEEDBACK_PREFIX) for c in ids)
+        scope = next((s for s in map(_ids.why_scope, ids) if s), [])  # the page keeps its answer's scope
         if self.pages_in_place(interaction):
-            view = controls(self.aid, rank, self.refs, self.asker, feedback)
+            view = controls(self.aid, rank, self.refs, self.asker, feedback, scope=scope)
             await interaction.response.edit_message(embed=fit(embed), view=view, allowed_mentions=NO_PINGS)
         else:
-            view = controls(self.aid, rank, self.refs, _ids.asker_tag(self.aid, interaction.user.id), feedback)
+            view = controls(self.aid, rank, self.refs, _ids.asker_tag(self.aid, interaction.user.id), feedback, scope=scope)
             await send(interaction, embed=fit(embed), view=view, ephemeral=True)
 
 
@@ -121,15 +124,17 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=_ids.CONTE
 
 
 class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=_ids.WHY):
-    def __init__(self, ref: str) -> None:
-        self.ref = ref
+    def __init__(self, ref: str, scope: Sequence[str] = ()) -> None:
+        self.ref, self.scope = ref, list(scope)
         super().__init__(
-            discord.ui.Button(label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=_ids.why_id(ref))
+            discord.ui.Button(
+                label="Why this?", emoji="🔎", style=discord.ButtonStyle.secondary, custom_id=_ids.why_id(ref, self.scope)
+            )
         )
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> "WhyThis":
-        return cls(match["ref"])
+        return cls(match["ref"], match["scope"].split(".") if match["scope"] else ())
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _guarded(interaction, self.explain(interaction), "Why this?")
@@ -144,10 +149,17 @@ class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=_ids.WHY):
             if position is None:
                 await send(interaction, content=GONE, ephemeral=True)
                 return
-        explanation = explain(engine, shown, position)
+        explanation = explain(engine, shown, position, documents=self.documents(interaction, engine))
         reason = _ids.KIND_OF_CODE.get(self.ref[1:], "") if self.ref.startswith("-") else ""
         embed = why_embed(explanation, answered=position is not None, more=more, reason=reason)
         await send(interaction, embed=embed, ephemeral=True)
+
+    def documents(self, interaction: discord.Interaction, engine: Engine) -> frozenset[str] | None:
+        """The answer's scope: carried by the id, else the channel's as configured now (scopes.py)."""
+        if self.scope:
+            return frozenset(d for key in self.scope if (d := document_of_key(engine, key)) is not None)
+        settings = interaction.client.holder.settings  # type: ignore[attr-defined]
+        return scope_for(settings, interaction.channel, interaction.guild_id)
 
 
 class Feedback(discord.ui.DynamicItem[discord.ui.Button], template=_ids.FEEDBACK):
@@ -232,9 +244,11 @@ def controls(
     feedback: bool,
     reason_kind: str = "",
     nearest: Sequence[tuple[str, str]] = (),
+    scope: Sequence[str] = (),
 ) -> discord.ui.View:
     """The row of buttons for the match at `rank` (no refs: an abstention, only Why and feedback);
-    `nearest` (ref, label): an abstention's closest passages, on a row of their own above."""
+    `nearest` (ref, label): an abstention's closest passages, on a row of their own above;
+    `scope`: the answer's documents as short keys, for Why this?."""
     view = discord.ui.View(timeout=None)
     ref = refs[rank] if refs else "-"
     for nearest_ref, label in nearest:
@@ -244,7 +258,7 @@ def controls(
         view.add_item(_on_row(NextMatch(aid, rank, refs, asker), row))
     if refs:
         view.add_item(_on_row(ShowContext(ref), row))
-    view.add_item(_on_row(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, "")), row))
+    view.add_item(_on_row(WhyThis(ref if refs else "-" + _ids.REASON_CODES.get(reason_kind, ""), scope), row))
     if feedback:
         view.add_item(_on_row(Feedback(True, aid, rank, ref), row))
         view.add_item(_on_row(Feedback(False, aid, rank, ref), row))
@@ -277,9 +291,10 @@ def answer_controls(client: discord.Client, outcome: Outcome, asker_id: int) -> 
         nearest = [
             (PassageRef.of(m.passage).encode(), _nearest_button_label(m, answer, outcome.engine)) for m in answer.nearest
         ]
+        scope = [doc_key(d) for d in answer.documents] if answer.documents is not None else []
         return controls(
             outcome.answer_id, 0, refs, asker, feedback=feedback,
-            reason_kind=answer.abstention.value if answer.abstention is not None else "", nearest=nearest,
+            reason_kind=answer.abstention.value if answer.abstention is not None else "", nearest=nearest, scope=scope,
         )
     except Exception:
         log.exception("could not build the answer's buttons")

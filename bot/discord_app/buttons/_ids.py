@@ -3,8 +3,10 @@ characters (limits.CUSTOM_ID).
 
   sb:n:<answer id>:<rank>:<asker>:<ref>,<ref>,...  Next match (rank = the match shown now)
   sb:c:<ref>                                       Context
-  sb:w:<ref or -x>                                 Why this? ("-x" for an abstention,
-                                                   x = the rule's letter)
+  sb:w:<ref or -x>[:@<doc>.<doc>...]              Why this? ("-x" for an abstention,
+                                                   x = the rule's letter; the scope's documents
+                                                   as short keys, when the answer had a scope
+                                                   and they fit: else the channel's is re-derived)
   sb:f:<y|n>:<answer id>:<rank>:<ref or ->         Helpful / Not helpful
   sb:p:<ref>                                       an abstention's nearest passage (not an answer)
 
@@ -34,7 +36,9 @@ MORE_TERMS = "+"
 
 NEXT = rf"sb:n:(?P<aid>{AID}):(?P<rank>\d{{1,2}}):(?:(?P<asker>{ASKER}):)?(?P<refs>[a-z0-9.,]+)"
 CONTEXT = rf"sb:c:(?P<ref>{REF})"
-WHY = rf"sb:w:(?P<ref>{REF}|-[a-z]?)(?::(?P<terms>[^:]*))?"  # terms: only in ids made before
+SCOPE = r"[a-z2-7]{6}(?:\.[a-z2-7]{6})*"  # _refs.doc_key of each document of the scope
+# terms: only in ids made before (a stem never starts with "@")
+WHY = rf"sb:w:(?P<ref>{REF}|-[a-z]?)(?::@(?P<scope>{SCOPE})|:(?P<terms>[^:]*))?"
 FEEDBACK = rf"sb:f:(?P<vote>[yn]):(?P<aid>{AID}):(?P<rank>\d{{1,2}}):(?P<ref>{REF}|-)"
 FEEDBACK_PREFIX = "sb:f:"
 NEAREST = rf"sb:p:(?P<ref>{REF})"
@@ -70,8 +74,19 @@ def nearest_id(ref: str) -> str:
     return f"sb:p:{ref}"
 
 
-def why_id(ref: str) -> str:
-    return f"sb:w:{ref}"
+def why_id(ref: str, scope: Sequence[str] = ()) -> str:
+    """`scope`: the answer's documents as short keys; left out when they do not fit."""
+    plain = f"sb:w:{ref}"
+    if not scope:
+        return plain
+    scoped = f"{plain}:@" + ".".join(sorted(set(scope)))
+    return scoped if len(scoped) <= CUSTOM_ID else plain
+
+
+def why_scope(custom_id: str) -> list[str] | None:
+    """The scope's document keys a Why this? id carries, or None (no scope carried)."""
+    match = _WHY.fullmatch(custom_id)
+    return match["scope"].split(".") if match and match["scope"] else None
 
 
 def why_terms(custom_id: str) -> list[str] | None:

@@ -66,7 +66,12 @@ def _documents_by_key(index: Index) -> dict[str, list[str]]:
 
 def document_id(engine: Engine, ref: PassageRef) -> str | None:
     """The document the reference points into, if the index still has it."""
-    ids = _documents_by_key(engine.index).get(ref.doc, [])
+    return document_of_key(engine, ref.doc)
+
+
+def document_of_key(engine: Engine, key: str) -> str | None:
+    """The document with this short key (doc_key), if the index has it."""
+    ids = _documents_by_key(engine.index).get(key, [])
     return ids[0] if ids else None
 
 

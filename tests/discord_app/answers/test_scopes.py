@@ -197,3 +197,22 @@ async def test_a_scope_naming_an_unknown_document_fails_the_reload_and_keeps_the
     assert f"'discord.channels.{channel.id}.documents[0]': no document 'nokia' in the corpus (known: {HUAWEI}, {NOKIA})" in text
     kept = await world.alice.slash(channel, "ask", question=MENG)  # the old scope is still in force
     assert kept.response.embeds[0].title == ABSTAINED
+
+
+async def test_why_this_counts_inside_the_scope(make_world):
+    """Why this? says what the decision said: inside the scope, "Elisa" is a word the story never uses."""
+    world = await two_story_world(make_world)
+    huawei_only = world.guild.create_text_channel("huawei-only")
+    await world.reconfigure({"channels": {huawei_only.id: {"documents": [HUAWEI]}}})
+
+    scoped = await world.alice.slash(huawei_only, "ask", question=ELISA)
+    why = (await world.bob.click(scoped.response, label="Why this?")).response.embeds[0].description
+    assert re.search(r"The story never uses: [^\n]*`elisa`", why), why
+    everywhere = await world.alice.slash(world.channel, "ask", question=ELISA)
+    assert everywhere.response.embeds[0].title == NOKIA_TITLE
+    # Narrowed by story: in an unscoped channel, the id carries the one document.
+    narrowed = await world.alice.slash(world.channel, "ask", question=ELISA, story=HUAWEI)
+    why = (await world.bob.click(narrowed.response, label="Why this?")).response.embeds[0].description
+    assert re.search(r"The story never uses: [^\n]*`elisa`", why), why
+    plain_why = (await world.bob.click(everywhere.response, label="Why this?")).response.embeds[0].description
+    assert "never uses" not in plain_why

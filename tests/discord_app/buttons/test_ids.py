@@ -36,3 +36,14 @@ def test_next_match_ids_with_and_without_the_asker_are_read() -> None:
     assert new is not None and new["asker"] == tag and new["refs"] == "abcdef.5.1.abcd,abcdef.7.1.1234"
     old = re.fullmatch(NEXT, "sb:n:0123456789:1:abcdef.5.1.abcd,abcdef.7.1.1234")
     assert old is not None and old["asker"] is None and old["rank"] == "1"
+
+
+def test_why_carries_the_answers_scope_when_it_fits() -> None:
+    from bot.discord_app.buttons._ids import why_scope
+
+    scoped = why_id("-n", ["bbbbbb", "aaaaaa"])
+    assert scoped == "sb:w:-n:@aaaaaa.bbbbbb" and why_scope(scoped) == ["aaaaaa", "bbbbbb"]
+    assert why_terms(scoped) == [] and why_scope(why_id("-n")) is None
+    many = [f"{chr(97 + i)}aaaaa" for i in range(20)]
+    assert why_id("abcdef.12.1.abcd", many) == "sb:w:abcdef.12.1.abcd"  # too many to fit: re-derived from the channel
+    assert why_scope("sb:w:abcdef.12.1.abcd:meng arrest +") is None  # an old id's terms are not a scope
