@@ -216,3 +216,19 @@ async def test_why_this_counts_inside_the_scope(make_world):
     assert re.search(r"The story never uses: [^\n]*`elisa`", why), why
     plain_why = (await world.bob.click(everywhere.response, label="Why this?")).response.embeds[0].description
     assert "never uses" not in plain_why
+
+
+async def test_a_forum_post_is_answered_from_its_forums_documents(make_world):
+    from ..forums.test_forums import post
+
+    world = await two_story_world(make_world)
+    forum = world.guild.create_forum_channel("nokia-desk")
+    await world.reconfigure({"channels": {forum.id: {"mode": "forum", "documents": [NOKIA]}}})
+
+    answered = await post(world, forum, world.alice, CITIES, "Asking for our office.")
+    declined = await post(world, forum, world.bob, MENG, "The date, please.")
+
+    [first] = [m for m in answered.history() if m.author.bot]
+    assert first.embeds[0].title == NOKIA_TITLE and "Tampere" in first.embeds[0].description
+    [second] = [m for m in declined.history() if m.author.bot]
+    assert second.embeds[0].title == ABSTAINED and not quotes_from(second.embeds[0], story_paragraphs())
