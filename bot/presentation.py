@@ -95,7 +95,7 @@ def decision_lines(explanation: "Explanation", answered: bool) -> list[str]:
 def answer_line(answer: Answer) -> str:
     """One line per answer (`ask --batch`): "[document ¶5] (confidence: high) the quote", or the abstention."""
     if answer.abstained or not answer.matches:
-        closest = "; ".join(f"{m.document.id} {paragraph_span(m.passage.paragraphs)}" for m in answer.nearest)
+        closest = "; ".join(f"{m.document.id} {paragraph_span(m.paragraphs)}" for m in answer.nearest)
         return "[no answer] The story doesn't say." + (f" (closest, not an answer: {closest})" if closest else "")
     m = answer.matches[0]
     span = paragraph_span(m.paragraphs)  # with the context that names a quote's speaker

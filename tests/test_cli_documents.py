@@ -101,6 +101,10 @@ def test_ask_text_abstention_names_the_closest_paragraphs() -> None:
     assert out.startswith("**The story doesn't say**")
     assert "Closest in the story (not an answer): ¶" in out
     assert "Closest" not in bot("ask", "What is the capital of Peru?").stdout.decode()
+    batch = bot("ask", "--batch", "-", stdin="Did Huawei sign contracts with Nokia?\nWhat is the capital of Peru?\n")
+    declined, nomatch = batch.stdout.decode().splitlines()
+    assert declined.startswith(f"[no answer] The story doesn't say. (closest, not an answer: {HUAWEI} ¶")
+    assert nomatch == "[no answer] The story doesn't say."
 
 
 def test_check_names_the_key_of_a_scope_with_an_unknown_document(tmp_path: Path) -> None:
