@@ -311,6 +311,9 @@ def test_channels_map_ids_to_modes_and_unlisted_channels_reply(tmp_path: Path) -
 def test_a_channel_may_name_documents(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "discord:\n  channels:\n    123:\n      mode: thread\n      documents: [huawei-5g-canada-china]\n"))
     assert config.discord.channels[123].documents == ("huawei-5g-canada-china",)
+    guilds = load_config(write(tmp_path, "discord:\n  guilds:\n    '42': {documents: [a, b]}\n")).discord.guilds
+    assert {i: g.documents for i, g in guilds.items()} == {42: ("a", "b")}
+    assert load_config(write(tmp_path, "")).discord.guilds == {}
 
 
 # --- settings from the environment ------------------------------------------------------
@@ -404,6 +407,9 @@ def test_an_override_that_clashes_with_the_file_names_both(tmp_path: Path) -> No
         ("discord:\n  channels:\n    general: {mode: thread}\n", "'discord.channels.general': the keys of 'discord.channels' must be Discord ids"),
         ("discord:\n  channels:\n    -5: {mode: thread}\n", "'discord.channels.-5': the keys of 'discord.channels' must be Discord ids"),
         ("discord:\n  channels:\n    123: {documents: story}\n", "'discord.channels.123.documents' must be a list, got a string"),
+        ("discord:\n  guilds:\n    42: {documents: story}\n", "'discord.guilds.42.documents' must be a list, got a string"),
+        ("discord:\n  guilds:\n    42: {mode: thread}\n", "unknown setting 'discord.guilds.42.mode' (known: discord.guilds.42.documents)"),
+        ("discord:\n  guilds:\n    newsroom: {documents: [a]}\n", "'discord.guilds.newsroom': the keys of 'discord.guilds' must be Discord ids"),
         ("discord:\n  user_install: 'yes'\n", "'discord.user_install' must be true or false, got 'yes'"),
         ("discord:\n  message_content_intent: 1\n", "'discord.message_content_intent' must be true or false, got 1"),
     ],
