@@ -50,7 +50,8 @@ def help_embed(examples: tuple[str, ...], max_length: int) -> discord.Embed:
         "I answer questions about the story by quoting the passage that answers it, "
         "with the paragraph it comes from. If the story doesn't say, I say so rather than guess.",
         "",
-        f"**/ask** `question` — ask about the story (up to {max_length} characters).",
+        f"**/ask** `question` — ask about the story (up to {max_length} characters); "
+        "`story` (optional) asks only one of the stories I answer from here.",
         "**Direct message** — send me any question.",
         "**Mention me** in a channel — `@me your question`, and I reply to your message.",
         "**Apps → Ask the story bot** on any message — answers that message's text, only for you.",
@@ -58,7 +59,8 @@ def help_embed(examples: tuple[str, ...], max_length: int) -> discord.Embed:
         "",
         "Under each answer: **Next match** pages through other passages, **Context** shows the "
         "paragraphs around it, **Why this?** shows how it was chosen, and **Helpful / Not helpful** "
-        "tells the operator how it went.",
+        "tells the operator how it went. When the story doesn't say, **Closest** buttons show the "
+        "passages nearest your question, marked as not an answer.",
     ]
     if examples:
         lines += ["", "**Try, for example:**"] + [f"• {escape_markdown(q)}" for q in examples[:3]]
