@@ -98,6 +98,10 @@ async def test_a_scoped_channel_never_answers_from_another_document(make_world):
     assert reply.reference.message_id == asked.id
     assert reply.embeds[0].title == ABSTAINED and "never mentions Finland" in reply.embeds[0].description
     assert NOKIA_TITLE not in reply.embeds[0].description
+    posted = await world.alice.send(huawei_only, CITIES)  # and "Ask the story bot" on a message there
+    asked_about = await world.bob.context_menu(huawei_only, "Ask the story bot", posted)
+    assert asked_about.ephemeral and asked_about.response.embeds[0].title == ABSTAINED
+    assert not quotes_from(asked_about.response.embeds[0], others)
 
 
 async def test_a_server_scope_and_a_channel_that_overrides_it(make_world):
