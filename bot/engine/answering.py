@@ -129,6 +129,7 @@ class Answer:
                     "paragraphs": list(m.passage.paragraphs),
                     "text": m.passage.text,
                     "score": m.score,
+                    "similarity": None if m.similarity is None else round(m.similarity, 4),
                     "matched_terms": list(m.matched_terms),
                     "context": [{"paragraphs": list(c.paragraphs), "text": c.text} for c in m.context],
                 }
@@ -340,9 +341,6 @@ def _signals(
         score_margin=margin(blended[i], max(others) if others else None),
         sentence=best_sentence_coverage(index, candidate.passage.text, terms, weights),
         number_missing=numbers_missing(question, candidate.passage.text),
-        passage_similarity=index.semantic.passage_similarity(question, candidate.position)
-        if index.semantic is not None and candidate.similarity is not None
-        else None,
     )
     return signals, names
 
