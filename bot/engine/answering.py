@@ -374,9 +374,6 @@ def _signals(
         score_margin=margin(blended[i], max(others) if others else None),
         sentence=best_sentence_coverage(index, candidate.passage.text, terms, weights),
         number_missing=numbers_missing(question, candidate.passage.text),
-        passage_similarity=index.semantic.passage_similarity(question, candidate.position)
-        if index.semantic is not None and candidate.similarity is not None
-        else None,
     )
     return signals, names
 

@@ -17,9 +17,10 @@ calibration (calibration/) can weigh it:
   passage has none (expectations.py).
 - *sentence*: the coverage of its best single sentence (an answer is usually said in
   one sentence; a near miss often matches words spread over several).
-- *passage_similarity*: the cosine with the whole passage alone (None without the model);
-  a near miss is often close to one sentence of a passage but not to what it is about.
 - *number_missing*: the question has a number (a year, an amount) the passage lacks.
+- *terms*: how many of the question's terms count (its length in subject words). Short
+  questions ("Who is Patrick Leblond?") are less similar to any passage than long ones
+  that restate a sentence, so the decision needs to know the length to read the similarity.
 - *margin*: how far the passage is ahead of the next one, as a share of its score.
 
 `coverage()` is the one place coverage is computed (answering and explanation call it).
@@ -71,7 +72,7 @@ class Signals:
     margin: float
     sentence: float = 0.0
     number_missing: bool = False
-    passage_similarity: float | None = None
+    terms: int = 0
 
     def as_dict(self) -> dict[str, float | bool | None]:
         return asdict(self)
@@ -94,7 +95,6 @@ def measure(
     score_margin: float,
     sentence: float = 0.0,
     number_missing: bool = False,
-    passage_similarity: float | None = None,
 ) -> Signals:
     held = set(held)
     counted = list(weights)
@@ -110,7 +110,7 @@ def measure(
         margin=score_margin,
         sentence=sentence,
         number_missing=number_missing,
-        passage_similarity=passage_similarity,
+        terms=len(counted),
     )
 
 

@@ -31,7 +31,8 @@ FEATURES: dict[str, Callable[[Signals], float]] = {
     "margin": lambda s: s.margin,
     "sentence": lambda s: s.sentence,
     "number_missing": lambda s: float(s.number_missing),
-    "passage_similarity": lambda s: s.passage_similarity or 0.0,
+    "brevity": lambda s: 1.0 / max(1, s.terms),  # 1 for a one-word question, 0.1 for ten words
+    "brief_similarity": lambda s: (s.similarity or 0.0) / max(1, s.terms),
 }
 
 

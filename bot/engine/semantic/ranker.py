@@ -92,10 +92,6 @@ class SemanticRanker:
             return np.zeros(0, dtype=np.float32)
         return self.vectors.similarities(positions, self.question_vector(question))
 
-    def passage_similarity(self, question: str, position: int) -> float:
-        """Cosine of the question with passage `position` as a whole (not its best sentence)."""
-        return float(self.vectors.rows(position)[0] @ self.question_vector(question))
-
     def sentence_similarities(self, question: str, position: int) -> list[float]:
         """Cosine of the question with each sentence of passage `position`, in the order of
         passages.sentence_spans(passage.text); one value (the whole passage) for a passage of
