@@ -18,7 +18,7 @@ NOKIA_TITLE = "Nokia to build Elisa's 5G network in Finland"
 MENG = "When was Meng Wanzhou arrested?"
 ELISA = "Who will build Elisa's 5G network?"
 FINLAND = "Did Finland ban Huawei?"
-CITIES = "Which cities does the Elisa contract cover?"
+CITIES = "Which cities does the contract for radio equipment cover?"
 ABSTAINED = "The story doesn't say"
 
 
