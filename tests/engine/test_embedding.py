@@ -118,6 +118,19 @@ def test_long_texts_are_cut_at_256_tokens(embedder: Embedder) -> None:
 # --- the vectors -------------------------------------------------------------------------------
 
 
+def test_a_question_is_read_up_to_128_pieces(embedder: Embedder) -> None:
+    """Questions are cut shorter than passages (semantic.model.QUESTION_TOKENS): a pasted wall of text costs what 128 pieces cost."""
+    from bot.engine.semantic.model import QUESTION_TOKENS
+
+    head = "Why did the United States consider banning Huawei equipment? " * 20
+    a, b = embedder.embed([head + "cats " * 50], max_tokens=QUESTION_TOKENS)[0], embedder.embed([head + "rain " * 50], max_tokens=QUESTION_TOKENS)[0]
+    assert float(a @ b) > 0.9999  # the endings lie past the cut
+    full_a, full_b = embedder.embed([head + "cats " * 50, head + "rain " * 50])
+    assert float(full_a @ full_b) < float(a @ b)  # passages are read further
+    short = "Why was Meng arrested?"
+    assert float(embedder.embed([short], max_tokens=QUESTION_TOKENS)[0] @ embedder.embed([short])[0]) > 0.9999
+
+
 def test_vectors_are_unit_rows_of_384_floats_in_input_order(embedder: Embedder) -> None:
     texts = ["Meng Wanzhou was arrested.", "A much longer sentence about trade talks between Canada and China " * 3, "", "5G"]
     together = embedder.embed(texts)

@@ -17,7 +17,7 @@ the rows do not depend on the model being fitted (the answer step gives a lower-
 passage a second chance only when the first is declined). Rows are saved (ROWS, gzip'd JSON lines, rounded) so that the fit can be
 re-run, and checked, without the data or the model. Only the fit articles'
 rows (split.py) are fitted; the validation articles' rows report how it generalises.
-Answerable, off-topic and near-miss rows weigh 1/2, 1/4 and 1/4 in all, so neither
+Answerable, off-topic and near-miss rows weigh 0.5, 0.4 and 0.1 in all (GROUP_WEIGHT), so neither
 the sample sizes nor the data sets' sizes set the prior.
 
 Two models are fitted: with the embedding model's similarity (rows measured with the
@@ -56,9 +56,14 @@ SAMPLE = 30
 SEED = 10
 L2 = 1.0
 THRESHOLD_REFUSED = 0.05
-WITH_SIMILARITY = ("similarity", "coverage", "matched", "sentence", "unknown", "unknown_name", "form_missing", "number_missing", "margin")
+WITH_SIMILARITY = (
+    "similarity", "coverage", "matched", "sentence", "unknown", "unknown_name", "form_missing", "number_missing", "margin", "brevity"
+)
 WITHOUT_SIMILARITY = tuple(f for f in WITH_SIMILARITY if f != "similarity")
-GROUP_WEIGHT = {"answerable": 0.5, "off_topic": 0.25, "near_miss": 0.25}
+# Near misses weigh least: the signals barely tell them from answerable questions (EVALUATION.md),
+# and weighed as much as off-topic ones they only taught the model to distrust coverage
+# (0.25: story dev set 14/18 answered right; 0.1: 17/18, SQuAD unchanged).
+GROUP_WEIGHT = {"answerable": 0.5, "off_topic": 0.4, "near_miss": 0.1}
 DIGITS = 5
 
 

@@ -39,6 +39,10 @@ TOKENIZER_FILE = Path(__file__).with_name("tokenizer.json")
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+# A question is read up to this many word pieces: attention costs grow with the square of
+# the length, and a question longer than this (random text, a pasted paragraph) is no
+# better understood for its tail. 128 pieces are about 500 characters of English.
+QUESTION_TOKENS = 128
 BATCH = 16  # texts per onnxruntime call (sorted by length, so little padding)
 
 
@@ -70,7 +74,8 @@ class Embedder:
         """The word pieces the model sees (with [CLS]/[SEP]); for tests and "Why this?"."""
         return self._tokenizer.encode(text).tokens
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> np.ndarray:
+        """Unit vectors of the texts, each read up to `max_tokens` word pieces ([CLS] and [SEP] included)."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
@@ -81,7 +86,8 @@ class Embedder:
             encodings = [self._tokenizer.encode(texts[0])]
         else:
             encodings = self._tokenizer.encode_batch(list(texts))
-        lengths = np.array([len(e.ids) for e in encodings])
+        pieces = [e.ids if len(e.ids) <= max_tokens else e.ids[: max_tokens - 1] + e.ids[-1:] for e in encodings]
+        lengths = np.array([len(p) for p in pieces])
         # Batches of similar length waste little work on padding.
         order = np.argsort(lengths, kind="stable")
         for start in range(0, len(order), BATCH):
@@ -91,7 +97,7 @@ class Embedder:
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
                 n = lengths[i]
-                ids[r, :n] = encodings[i].ids
+                ids[r, :n] = pieces[i]
                 mask[r, :n] = 1
             hidden = self._session.run(
                 ["last_hidden_state"],

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from ..scoring import Hit
-from .model import Embedder
+from .model import QUESTION_TOKENS, Embedder
 from .vectors import PassageVectors
 
 QUESTIONS_KEPT = 256  # question vectors memoised per index
@@ -78,7 +78,7 @@ class SemanticRanker:
             if vector is not None:
                 self._questions.move_to_end(question)
                 return vector
-        vector = self.embedder.embed([question])[0]
+        vector = self.embedder.embed([question], max_tokens=QUESTION_TOKENS)[0]
         vector.setflags(write=False)
         with self._lock:
             self._questions[question] = vector
