@@ -38,6 +38,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "corpus:\n  path: corpus\npassages:\n  max_chars: 2000\ncache_dir: .cache\n"
+# --no-model: BM25 alone. With the model, a fresh archive is embedded by a background thread
+# for minutes after start-up, and the timings here include that thread's competition.
+NO_MODEL = "semantic:\n  enabled: false\n"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -124,7 +127,7 @@ def time_naive(bm25, queries: list[list[str]], k: int = 5) -> list[float]:
     return times
 
 
-def measure(size: int, queries: int, workdir: Path, skip_reference: bool) -> dict:
+def measure(size: int, queries: int, workdir: Path, skip_reference: bool, model: bool = True) -> dict:
     import rank_bm25
 
     from bot.config import load_config
@@ -143,7 +146,8 @@ def measure(size: int, queries: int, workdir: Path, skip_reference: bool) -> dic
     shutil.rmtree(folder, ignore_errors=True)
     synthetic.write(folder)
     config_path = folder / "config.yaml"
-    config_path.write_text(CONFIG)
+    config_path.write_text(CONFIG + ("" if model else NO_MODEL))
+    result["model"] = model
     result["generate_seconds"] = time.perf_counter() - started
     print(f"[{size:,}] corpus written in {result['generate_seconds']:.1f} s", file=sys.stderr)
 
@@ -341,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="10000,100000,300000", help="comma-separated passage counts")
     p.add_argument("--queries", type=int, default=200, help="benchmark questions per size")
     p.add_argument("--workdir", default=None, help="where corpora are written (default: a temporary folder)")
+    p.add_argument("--no-model", action="store_true", help="semantic.enabled: false (BM25 alone)")
     p.add_argument("--no-reference", action="store_true", help="skip rank-bm25 and bm25s (faster)")
     p.add_argument("--json", default=None, help="also write the results here")
     p.add_argument("--phase", choices=["build", "startup"], help=argparse.SUPPRESS)
@@ -355,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="story-bench-") as tmp:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
-        results = [measure(size, args.queries, workdir, args.no_reference) for size in sizes]
+        results = [measure(size, args.queries, workdir, args.no_reference, not args.no_model) for size in sizes]
     story = story_startup()
     print(table(results, story))
     if args.json:
