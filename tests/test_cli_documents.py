@@ -68,7 +68,7 @@ def test_chat_document_answers_only_from_that_document(two_stories: Path) -> Non
     result = bot("chat", "--config", str(two_stories), "--document", HUAWEI, stdin=f"{ELISA}\nWhen was Meng Wanzhou arrested?\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
-    assert out.startswith(f"Story bot console: 2 document(s)") and f"answering only from {HUAWEI}" in out.splitlines()[0]
+    assert out.startswith("Story bot console: 2 document(s)") and f"answering only from {HUAWEI}" in out.splitlines()[0]
     first, second = out.split("bot>")[1:]
     assert "The story doesn't say" in first and "never mentions Elisa" in first and "Nokia to build" not in first
     assert "Closest in the story (not an answer): ¶" in first

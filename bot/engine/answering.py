@@ -30,7 +30,7 @@ the nearest ones included, is inside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..config import AnswersConfig
 from .analysis import Token, fold
@@ -47,6 +47,9 @@ from .semantic.ranker import Candidate
 from .sentences import answer_sentence
 from .signals import GENERIC, Signals, coverage, margin, measure, numbers_missing, question_weights, term_weight
 from .spelling import spells_acronym
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Abstention", "Answer", "Confidence", "GENERIC", "Match", "answer", "build_match", "term_weight"]
 

@@ -3,9 +3,6 @@ happens when something breaks."""
 
 from __future__ import annotations
 
-import discord
-import pytest
-
 from bot.engine import Engine
 
 from .conftest import plain
