@@ -21,7 +21,8 @@
 5. *The answer sentence*: the sentence of the passage that scores best on the same
    signals (sentences.py).
 6. *No bare miss*: an abstention keeps its NEAREST best-ranked passages (`Answer.nearest`),
-   shown as "closest in the story", never as an answer; none when no passage shares a word.
+   shown as "closest in the story", never as an answer; none when no passage shares a word,
+   nor for a question with no subject (VAGUE), which is as close to one passage as another.
 
 A scope (scope.py) filters the candidates in step 2: every passage any later step sees,
 the nearest ones included, is inside it.
@@ -287,7 +288,8 @@ def answer(
         matches = tuple(match(i) for i in range(min(max(top, NEAREST), len(hits))))
         return Answer(
             question, tuple(terms), matches[:top], 0.0, Abstention.VAGUE, weights,
-            documents=documents, nearest=matches[:NEAREST],
+            # No nearest passages: a question with no subject is near every passage and none.
+            documents=documents,
         )
     form = expected(question, max_question_chars)
     # Candidates in the order they are tried: a passage with the expected form first

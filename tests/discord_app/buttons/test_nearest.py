@@ -66,6 +66,16 @@ async def test_no_match_offers_no_nearest_passage(make_world):
     assert labels(result.response) == ["Why this?", "Helpful", "Not helpful"]
 
 
+async def test_a_question_with_no_subject_offers_no_nearest_passage(make_world):
+    """"What did they say?" is near every passage and none: the reply says why, and offers none."""
+    world = await make_world()
+    result = await world.alice.slash(world.channel, "ask", question="What did they say?")
+    embed = result.response.embeds[0]
+    assert embed.title == "The story doesn't say" and "too general" in embed.description
+    assert "Closest" not in embed.description
+    assert not any(label.startswith("Closest") for label in labels(result.response))
+
+
 async def test_nearest_buttons_work_after_a_restart(make_world):
     world = await make_world()
     asked = await world.alice.slash(world.channel, "ask", question=NOKIA)
