@@ -35,6 +35,21 @@ def without_model() -> Engine:
     return Engine.load(dataclasses.replace(config, semantic=dataclasses.replace(config.semantic, enabled=False)))
 
 
+def test_the_model_reads_the_question_length_as_brevity(engine: Engine) -> None:
+    """A short question is less similar to any paragraph: the fitted model knows the length."""
+    from bot.engine.calibration import FEATURES
+
+    short = engine.ask("Who is Patrick Leblond?").signals
+    long = engine.ask("What did Patrick Leblond of the University of Ottawa say about Huawei and the Chinese government?").signals
+    assert short.terms == 2 and long.terms > 5  # subject words: "patrick", "leblond"
+    assert FEATURES["brevity"](short) == 0.5 and FEATURES["brevity"](long) < 0.2
+    assert "brevity" in load_models().with_similarity.features and "brevity" in load_models().without_similarity.features
+    # Fitted, it raises the probability of a short question (short questions matched word for word are answered).
+    model = load_models().with_similarity
+    assert model.coefficients[model.features.index("brevity")] > 0
+    assert not engine.ask("Who is Patrick Leblond?").abstained
+
+
 def test_abstention_values_are_stable() -> None:
     """They travel in button ids and logs, so renaming one would break old buttons."""
     assert {a.value for a in Abstention} == {"nomatch", "vague", "name", "form", "unlikely"}

@@ -169,6 +169,22 @@ def test_while_the_fill_has_not_reached_them_many_missing_candidates_mean_bm25_a
     assert engine.index.semantic.vectors.computed == 0  # the question did not wait for the model
 
 
+def test_embed_all_gives_a_warm_index_every_vector_at_once(make_corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the fit and the targets measure: the bot once its background fill is done (no
+    question ranked by BM25 alone because its candidates still lacked vectors)."""
+    from bot.engine.semantic import ranker as ranker_module
+
+    monkeypatch.setattr(vectors_module, "EAGER", 0)
+    monkeypatch.setattr(vectors_module, "FILL_DELAY", 60.0)
+    monkeypatch.setattr(ranker_module, "ON_DEMAND", 1)
+    engine = Engine.load(make_corpus(STORY))
+    assert engine.index.semantic.vectors.missing == len(PARAGRAPHS)
+    engine.index.embed_all()
+    assert engine.index.semantic.vectors.missing == 0
+    answer = engine.ask("Where was Meng arrested?")
+    assert all(m.similarity is not None for m in answer.matches) and answer.signals.similarity is not None
+
+
 def test_a_large_corpus_embeds_candidates_on_demand_before_the_fill(make_corpus, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.engine.semantic import ranker as ranker_module
 
