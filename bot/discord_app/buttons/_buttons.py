@@ -47,6 +47,16 @@ GONE = (
 )
 
 
+async def _position_or_gone(interaction: discord.Interaction, engine: Engine, ref: str) -> int | None:
+    """The referenced passage's position in the index in service; None, after a short private
+    notice to the clicker, when a reload removed or changed it."""
+    decoded = PassageRef.decode(ref)
+    position = resolve(engine, decoded) if decoded is not None else None
+    if position is None:
+        await send(interaction, content=GONE, ephemeral=True)
+    return position
+
+
 class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEXT):
     def __init__(self, aid: str, rank: int, refs: Sequence[str], asker: str | None) -> None:
         self.aid, self.rank, self.refs, self.asker = aid, rank, list(refs), asker
@@ -79,10 +89,8 @@ class NextMatch(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEXT):
         its asker, in a private copy for anyone else (which they page in place from then on)."""
         engine = _engine(interaction)
         rank = (self.rank + 1) % len(self.refs)
-        ref = PassageRef.decode(self.refs[rank])
-        position = resolve(engine, ref) if ref is not None else None
+        position = await _position_or_gone(interaction, engine, self.refs[rank])
         if position is None:
-            await send(interaction, content=GONE, ephemeral=True)
             return
         terms, _ = await _question_terms(engine, interaction.message)
         reply = render_match(match_at(engine, position, terms), engine)
@@ -115,10 +123,8 @@ class ShowContext(discord.ui.DynamicItem[discord.ui.Button], template=_ids.CONTE
 
     async def show_context(self, interaction: discord.Interaction) -> None:
         engine = _engine(interaction)
-        ref = PassageRef.decode(self.ref)
-        position = resolve(engine, ref) if ref is not None else None
+        position = await _position_or_gone(interaction, engine, self.ref)
         if position is None:
-            await send(interaction, content=GONE, ephemeral=True)
             return
         await send(interaction, embed=context_embed(engine, position), ephemeral=True)
 
@@ -144,10 +150,8 @@ class WhyThis(discord.ui.DynamicItem[discord.ui.Button], template=_ids.WHY):
         shown, more = await _question_terms(engine, interaction.message)
         position = None
         if not self.ref.startswith("-"):
-            ref = PassageRef.decode(self.ref)
-            position = resolve(engine, ref) if ref is not None else None
+            position = await _position_or_gone(interaction, engine, self.ref)
             if position is None:
-                await send(interaction, content=GONE, ephemeral=True)
                 return
         explanation = explain(engine, shown, position, documents=self.documents(interaction, engine))
         reason = _ids.KIND_OF_CODE.get(self.ref[1:], "") if self.ref.startswith("-") else ""
@@ -223,10 +227,8 @@ class ShowNearest(discord.ui.DynamicItem[discord.ui.Button], template=_ids.NEARE
 
     async def show(self, interaction: discord.Interaction) -> None:
         engine = _engine(interaction)
-        ref = PassageRef.decode(self.ref)
-        position = resolve(engine, ref) if ref is not None else None
+        position = await _position_or_gone(interaction, engine, self.ref)
         if position is None:
-            await send(interaction, content=GONE, ephemeral=True)
             return
         terms, _ = await _question_terms(engine, interaction.message)  # to bold the words it shares
         reply = render_nearest(match_at(engine, position, terms), engine)
