@@ -9,12 +9,7 @@ from bot.engine.attribution import needs_attribution
 from bot.engine.decision import Abstention
 from bot.presentation import abstention_reason
 
-from ..conftest import CONFIG, shared_file
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
+from ..conftest import shared_file
 
 
 def test_story_paragraphs_are_the_articles(engine: Engine) -> None:

@@ -24,17 +24,6 @@ def engine_with(tmp_path: Path | None = None, **answers: object) -> Engine:
     return Engine.load(config)
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def without_model() -> Engine:
-    config = load_config(CONFIG)
-    return Engine.load(dataclasses.replace(config, semantic=dataclasses.replace(config.semantic, enabled=False)))
-
-
 def test_the_model_reads_the_question_length_as_brevity(engine: Engine) -> None:
     """A short question is less similar to any paragraph: the fitted model knows the length."""
     from bot.engine.calibration import FEATURES

@@ -8,12 +8,7 @@ import yaml
 from bot.engine import Engine
 from bot.engine.explanation import explain, match_at
 
-from ..conftest import CONFIG, shared_file
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
+from ..conftest import shared_file
 
 
 def questions() -> list[str]:

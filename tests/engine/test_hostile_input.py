@@ -80,11 +80,6 @@ def test_the_mention_detector_detects() -> None:
     assert live_mentions("\\@here \\<@1>") == []
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
-
-
 def check_answer(engine: Engine, question: str) -> tuple[Answer, Reply]:
     result = engine.ask(question)
     assert isinstance(result, Answer)

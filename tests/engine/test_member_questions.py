@@ -3,26 +3,10 @@ names without their apostrophe, places in lower case, and "why" about an event."
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from bot.config import load_config
 from bot.engine import Engine
 from bot.engine.decision import Abstention
-
-from ..conftest import CONFIG
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def without_model() -> Engine:
-    config = load_config(CONFIG)
-    return Engine.load(dataclasses.replace(config, semantic=dataclasses.replace(config.semantic, enabled=False)))
 
 
 def paragraph(answer) -> int | None:

@@ -8,19 +8,12 @@ from bot.engine import Engine
 from bot.engine.documents import parse_document
 from bot.engine.suggestions import Suggester, extract_phrases, suggester_for
 
-from ..conftest import CONFIG
-
 # The limits the Discord layer passes (Discord's autocomplete limits); the engine takes them as arguments.
 MAX_CHOICES, MAX_CHARS = 25, 100
 
 
 def built(engine: Engine) -> Suggester:
     return suggester_for(engine, engine.config.discord.example_questions, MAX_CHARS)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
 
 
 @pytest.fixture(scope="module")

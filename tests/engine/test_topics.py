@@ -8,13 +8,6 @@ from bot.engine import Engine
 from bot.engine.answering import term_weight
 from bot.engine.topics import topics
 
-from ..conftest import CONFIG
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load(CONFIG)
-
 
 def of(engine: Engine, question: str):
     return topics(engine.ask(question), engine.index.analyzer)
