@@ -31,7 +31,7 @@ the nearest ones included, is inside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from ..config import AnswersConfig
 from .analysis import Token, fold
@@ -47,10 +47,8 @@ from .passages import Passage, sentence_spans
 from .semantic.ranker import Candidate
 from .sentences import answer_sentence
 from .signals import GENERIC, Signals, coverage, margin, measure, numbers_missing, question_weights, term_weight
+from .scope import Scope, mask
 from .spelling import spells_acronym
-
-if TYPE_CHECKING:
-    import numpy as np
 
 __all__ = ["Abstention", "Answer", "Confidence", "GENERIC", "Match", "answer", "build_match", "term_weight"]
 
@@ -261,17 +259,16 @@ def answer(
     min_coverage: float = 0.0,
     max_question_chars: int = AnswersConfig.max_question_chars,
     second_chances: int = 2,
-    documents: frozenset[str] | None = None,
-    within: np.ndarray | None = None,
+    documents: Scope = None,
 ) -> Answer:
-    """`documents` is the scope (scope.py) and `within` its mask over the passages: no passage
-    outside it is ever a candidate."""
+    """`documents` is the scope (scope.py): no passage outside it is ever a candidate."""
     # `max_question_chars`: Engine.ask has cut the question to it already; the form checks read no further.
     tokens = read_question(index, question, max_question_chars)
     terms = [t.term for t in tokens]
     doc_freq = index.scorer.doc_freq
     weights = question_weights(terms, doc_freq, index.scorer.size)
     # BM25's best, re-ordered by meaning when the semantic model is loaded (index.rank).
+    within = mask(index, documents)  # the scope's passages (kept per index)
     hits = index.rank(question, terms, max(top, CANDIDATES), within)
     if not hits:
         return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights, documents=documents)

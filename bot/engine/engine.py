@@ -12,7 +12,7 @@ from pathlib import Path
 from ..config import Config, load_config
 from .answering import Answer, answer
 from .index import Index, Progress, build_index
-from .scope import Scope, check_scopes, mask
+from .scope import Scope, check_scopes
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,6 @@ class Engine:
             min_coverage=self.config.answers.min_coverage,
             max_question_chars=limit,
             documents=documents,
-            within=mask(self.index, documents),
         )
 
     @property
