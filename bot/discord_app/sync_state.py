@@ -78,10 +78,6 @@ class SyncReport:
     scopes: dict[str, int | str] = field(default_factory=dict)
     error: str | None = None
 
-    @property
-    def synced_any(self) -> bool:
-        return any(isinstance(v, int) for v in self.scopes.values())
-
     def summary(self) -> str:
         parts = [f"{scope}: {'unchanged' if v == 'unchanged' else f'{v} command(s) synced'}" for scope, v in self.scopes.items()]
         return "; ".join(parts) + (f"; failed: {self.error}" if self.error else "")

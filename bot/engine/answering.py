@@ -409,8 +409,3 @@ def _blend(hits: Sequence[Candidate]) -> list[float]:
     """The ranking score of each hit: the re-ranking blend, or BM25 scaled to the best without the model."""
     top = max((h.score for h in hits), default=0.0) or 1.0
     return [h.blended if h.blended is not None else h.score / top for h in hits]
-
-
-def coverage_of(answer: Answer, match: Match) -> float:
-    """Coverage of a question (its weights) by a passage; the one function explanation shares."""
-    return coverage(answer.term_weights, match.matched_terms)

@@ -49,10 +49,6 @@ class Model:
         z = self.logit(signals)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
-    def contributions(self, signals: Signals) -> dict[str, float]:
-        """Each feature's share of the logit (what "Why this?" shows)."""
-        return {f: c * FEATURES[f](signals) for f, c in zip(self.features, self.coefficients)}
-
     @classmethod
     def from_json(cls, data: dict) -> "Model":
         features = tuple(data["features"])
