@@ -267,10 +267,7 @@ def main() -> None:
 
 def with_model(config: Config, on: bool) -> Config:
     """The config with the embedding model on or off."""
-    semantic = getattr(config, "semantic", None)
-    if semantic is None or not hasattr(semantic, "enabled"):
-        return config
-    return dataclasses.replace(config, semantic=dataclasses.replace(semantic, enabled=on))
+    return dataclasses.replace(config, semantic=dataclasses.replace(config.semantic, enabled=on))
 
 
 if __name__ == "__main__":
