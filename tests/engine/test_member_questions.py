@@ -69,3 +69,37 @@ def test_the_paragraph_about_the_arrest_ranks_above_one_that_only_mentions_it(en
 def test_near_misses_asking_a_form_the_story_lacks_are_declined(engine: Engine, question: str) -> None:
     answer = engine.ask(question)
     assert answer.abstained, (question, answer.probability)
+
+
+@pytest.mark.parametrize(
+    "question, gold",
+    [("is the us gonna prohibit huawei gear", 1), ("who got arrested in canada", 5)],
+)
+def test_a_second_passage_holding_clearly_more_of_the_question_replaces_the_first(
+    engine: Engine, question: str, gold: int
+) -> None:
+    """Both passages are accepted; the one ranked second holds far more of the question."""
+    answer = engine.ask(question)
+    assert not answer.abstained and paragraph(answer) == gold
+
+
+def test_a_first_passage_that_is_accepted_is_not_replaced_by_one_holding_a_little_more(engine: Engine) -> None:
+    """Over a whole question set: an answer other than the first passage tried holds at least a
+    fifth more of the question's weight than the first, or the first was declined."""
+    from pathlib import Path
+
+    import yaml
+
+    from bot.engine.answering import answer as answer_step
+
+    questions = yaml.safe_load((Path(__file__).parents[1] / "data" / "member-questions-dev.yaml").read_text())
+    config = engine.config.answers
+    switched = 0
+    for item in questions["answerable"]:
+        full = engine.ask(item["q"])
+        first = answer_step(engine.index, item["q"], top=config.top, min_probability=config.min_probability, second_chances=1)
+        if full.abstained or first.abstained or full.best.position == first.best.position:
+            continue
+        switched += 1
+        assert full.coverage > first.coverage + 0.2, item["q"]  # a fifth: SWITCH_COVERAGE
+    assert switched >= 1  # the set has such questions (see the test above)
