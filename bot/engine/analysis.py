@@ -143,8 +143,11 @@ class Analyzer:
         # Memoise a function that does not hold `self`: a bound method here would make a
         # reference cycle, and an index freed on reload would wait for the cyclic GC.
         self._term = lru_cache(maxsize=500_000)(_term_function(self.stop_words, self._stemmer))
-        # word → its terms (a tuple, empty for a stop word), memoised the same way.
-        self.word_terms: Callable[[str], tuple[str, ...]] = lru_cache(maxsize=500_000)(_word_terms_function(self._term))
+        # word → its terms (a tuple, empty for a stop word), memoised the same way; and the same
+        # function without that memo, for a caller that keeps its own (the index build: another
+        # 50,000-entry memo of the same words would only cost memory).
+        self.word_terms_unmemoised = _word_terms_function(self._term)
+        self.word_terms: Callable[[str], tuple[str, ...]] = lru_cache(maxsize=500_000)(self.word_terms_unmemoised)
 
     @property
     def settings(self) -> tuple[object, ...]:

@@ -194,7 +194,7 @@ def _build(config: Config, progress: Progress | None, use_cache: bool) -> Index:
         words_of = _passage_words(config, analyzer, corpus, passages)
         builder = PostingsBuilder()
         for i in range(total):
-            builder.add_words(words_of(i), analyzer.word_terms)
+            builder.add_words(words_of(i), analyzer.word_terms_unmemoised)
             if i % PROGRESS_EVERY == 0:
                 if progress is not None:
                     progress(i, total)

@@ -62,6 +62,7 @@ class PostingsBuilder:
         return len(self._lengths)
 
     def arrays(self) -> PostingsArrays:
+        self._word_ids = None  # no more words come; free the memo before numpy's peak
         lengths = np.frombuffer(self._lengths, dtype=np.int32).copy()
         ids = np.frombuffer(self._ids, dtype=np.int32).astype(np.int64)
         n = len(lengths)
