@@ -48,7 +48,7 @@ from .semantic.ranker import Candidate
 from .sentences import answer_sentence
 from .signals import GENERIC, Signals, coverage, margin, measure, numbers_missing, question_weights, term_weight
 from .scope import Scope, mask
-from .spelling import spells_acronym
+from .spelling import is_english_word, spells_acronym
 
 __all__ = ["Abstention", "Answer", "Confidence", "GENERIC", "Match", "answer", "build_match", "term_weight"]
 
@@ -245,9 +245,47 @@ def read_question(index: Index, question: str, max_question_chars: int = Answers
             or vocabulary.split_name(token.term, doc_freq)
             or vocabulary.short_correction(token.term)
         )
+        if fixed and not token.term.startswith(fixed) and is_english_word(fold(question[token.start : token.end])):
+            continue  # an English word is no slip for another ("price" for prime), only for its own stem ("expertise")
         if fixed:
             tokens[i] = Token(fixed, token.start, token.end)
     return tokens
+
+
+def as_the_corpus_spells(index: Index, question: str, tokens: Sequence[Token]) -> str:
+    """The question with each word that read_question corrected written as the corpus writes it.
+
+    The embedding model reads the question's text, not its terms: "who is brian o higins"
+    is far from "Brian O’Higgins" in meaning until the misspelling is mended in the words
+    it reads ("huwei" → Huawei, "ohiggins" → O’Higgins). English words stay as typed: the
+    model knows "expertise" better than the corpus's "expert". Unchanged when nothing was corrected.
+    """
+    parts: list[str] = []
+    last = 0
+    for token in tokens:
+        word = question[token.start : token.end]
+        if token.start < last or token.term in index.analyzer.terms(word) or is_english_word(fold(word)):
+            continue  # the model reads English words as they are; it needs help only with names
+        surface = _surface(index, token.term)
+        if surface is not None:
+            parts += [question[last : token.start], surface]
+            last = token.end
+    return "".join(parts) + question[last:] if parts else question
+
+
+def _surface(index: Index, term: str) -> str | None:
+    """How the corpus writes `term`: the first word with that term in the passage BM25 ranks best for it."""
+    hits = index.search([term], 1)
+    if not hits:
+        return None
+    text = index.passages[hits[0].passage].text
+    token = next((t for t in index.analyzer.tokens(text) if t.term == term), None)
+    if token is None:
+        return None
+    start = token.start  # the whole name: "O’Higgins", whose "O’" the analyzer drops
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
+        start -= 1
+    return text[start : token.end]
 
 
 def answer(
@@ -269,7 +307,8 @@ def answer(
     weights = question_weights(terms, doc_freq, index.scorer.size)
     # BM25's best, re-ordered by meaning when the semantic model is loaded (index.rank).
     within = mask(index, documents)  # the scope's passages (kept per index)
-    hits = index.rank(question, terms, max(top, CANDIDATES), within)
+    asked = as_the_corpus_spells(index, question, tokens)  # what the embedding model reads
+    hits = index.rank(asked, terms, max(top, CANDIDATES), within)
     if not hits:
         return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights, documents=documents)
 
@@ -327,7 +366,7 @@ def answer(
     sentence = None
     nearest: tuple[Match, ...] = ()
     if decision.answered:
-        sentence = answer_sentence(index, best, terms, weights, question, signals, form)
+        sentence = answer_sentence(index, best, terms, weights, asked, signals, form)
     else:
         nearest = (best,) + tuple(built.get(i) or match(i) for i in order[1:NEAREST])
     return Answer(

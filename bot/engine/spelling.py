@@ -13,13 +13,34 @@ vowel for a vowel, or a missing or extra vowel, costs half an edit (people get a
 consonants right and its vowels wrong: "kotek", "trudo" for Trudeau), and among the
 candidates within reach the one sharing the longest beginning with the typed word
 wins (a typo seldom hits the first letters). A guess between equals is no correction.
+
+A word English already has is no misspelling, even when the corpus lacks it: "price"
+is not a slip for "prime", nor "tech" for "teaches" (`is_english_word`). The English
+words are the whole words of the embedding model's WordPiece vocabulary (30,522 entries,
+shipped in the repository with the model: semantic/tokenizer.json), so the check needs
+no other word list and works with the model off.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Iterable
+
+from .semantic.model import TOKENIZER_FILE
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    vocabulary = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(w for w in vocabulary if len(w) > 1 and w.isalpha())  # no "##" pieces, no marks
+
+
+def is_english_word(word: str) -> bool:
+    """Whether `word` (folded: lower case, no accents) is a whole word of the model's English vocabulary."""
+    return word in _english_words()
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

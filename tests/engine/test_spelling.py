@@ -68,3 +68,36 @@ def test_names_typed_without_their_apostrophe() -> None:
     assert vocabulary.split_name("ohiggin", {"higgin": 1}) == "higgin"
     assert vocabulary.split_name("xhiggin", {"higgin": 1}) is None  # only O', D', L' are written that way
     assert vocabulary.split_name("ohio", {"hio": 1}) is None  # too short to be sure
+
+
+def test_an_english_word_the_story_lacks_is_not_read_as_another_word(engine) -> None:
+    """"price" is not a slip for "prime" (the story has Prime Minister), nor "tech" for "teaches":
+    read as misspellings, they made "share price" look like a question about the Prime Minister."""
+    from bot.engine.answering import read_question
+
+    def terms(question: str) -> list[str]:
+        return [t.term for t in read_question(engine.index, question)]
+
+    assert "prime" not in terms("whats huaweis share price")
+    assert "teach" not in terms("is spying possible if the tech is compromised")
+    assert "access" not in terms("What is Meng accused of?")
+    # A word's own stem in the story still counts ("expertise" → expert), and so do real slips.
+    assert "expert" in terms("whats kotaks area of expertise")
+    assert "huawei" in terms("is zte included or just huwei")
+    assert "trudeau" in terms("what did trudo say")
+
+
+def test_the_model_reads_a_misspelt_name_as_the_story_spells_it(engine) -> None:
+    """The embedding model reads text, not terms: the name is mended in what it reads, so a typo
+    costs the question none of its similarity; English words stay as typed."""
+    from bot.engine.answering import as_the_corpus_spells, read_question
+
+    def asked(question: str) -> str:
+        return as_the_corpus_spells(engine.index, question, read_question(engine.index, question))
+
+    assert asked("who is brian o higins") == "who is brian o O’Higgins"
+    assert asked("ohiggins ctv") == "O’Higgins ctv"
+    assert asked("whats kotaks area of expertise") == "whats kotaks area of expertise"
+    typo, right = engine.ask("is zte included or just huwei"), engine.ask("is zte included or just huawei")
+    assert typo.matches[0].position == right.matches[0].position
+    assert typo.matches[0].similarity == right.matches[0].similarity
