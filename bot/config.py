@@ -76,7 +76,7 @@ class RankingConfig:
 class AnswersConfig:
     # The bot answers when the calibrated probability that the best passage answers reaches
     # this (bot/engine/decision.py; how the default was chosen: EVALUATION.md).
-    min_probability: float = field(default=0.48, metadata=_range(0.0, 1.0))
+    min_probability: float = field(default=0.47, metadata=_range(0.0, 1.0))
     # An extra floor: the share of the question's weight the answer must hold (0: none).
     min_coverage: float = field(default=0.0, metadata=_range(0.0, 1.0))
     top: int = field(default=3, metadata=_range(1, 25))
