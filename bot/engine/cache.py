@@ -6,7 +6,7 @@ changed corpus, setting or library simply finds no file and rebuilds: never stal
 - `index-<key>.npz`, the postings of a large corpus (over index.SMALL passages).
   Analysing 100,000 passages takes seconds; loading their postings a fraction of
   one. Key: corpus content, analysis and passage settings, the versions of the
-  libraries that decide the terms (snowballstemmer, Python's Unicode tables), and
+  libraries that decide the terms (snowballstemmer, PyStemmer, Python's Unicode tables), and
   this format's version.
 - `vectors-<key>.npz`, the passages' sentence vectors (semantic/vectors.py), for a
   corpus of any size (embedding is slower than analysing: the story's 12 passages
@@ -53,13 +53,22 @@ def analysis_versions() -> dict[str, str]:
     """Versions of what decides a passage's terms besides our code and settings.
 
     A new Snowball release can stem a word differently, and a new Unicode version
-    folds some characters differently: either makes cached postings wrong.
+    folds some characters differently: either makes cached postings wrong. The
+    stemmer that runs is PyStemmer's C build of Snowball when it is installed (see
+    analysis.py), snowballstemmer's pure-Python one otherwise: both versions count.
     """
+    return {
+        "snowballstemmer": _version("snowballstemmer"),
+        "pystemmer": _version("pystemmer"),
+        "unicode": unicodedata.unidata_version,
+    }
+
+
+def _version(distribution: str) -> str:
     try:
-        snowball = importlib.metadata.version("snowballstemmer")
+        return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
-        snowball = "absent"
-    return {"snowballstemmer": snowball, "unicode": unicodedata.unidata_version}
+        return "absent"
 
 
 def cache_key(content_hash: str, analysis_settings: object, passage_settings: object) -> str:

@@ -175,8 +175,8 @@ def _build(config: Config, progress: Progress | None, use_cache: bool) -> Index:
     )
     passages = [p for d in corpus.documents for p in split_document(d, config.passages.max_chars)]
     total = len(passages)
-    terms_of = _passage_terms(config, analyzer, corpus, passages)
     if total <= SMALL:
+        terms_of = _passage_terms(config, analyzer, corpus, passages)
         analysed = [terms_of(i) for i in range(total)]
         if progress is not None:
             progress(total, total)
@@ -191,9 +191,10 @@ def _build(config: Config, progress: Progress | None, use_cache: bool) -> Index:
     postings = cache.load(config.cache_dir, key, total) if use_cache else None
     from_cache = postings is not None
     if postings is None:
+        words_of = _passage_words(config, analyzer, corpus, passages)
         builder = PostingsBuilder()
         for i in range(total):
-            builder.add(terms_of(i))
+            builder.add_words(words_of(i), analyzer.word_terms_unmemoised)
             if i % PROGRESS_EVERY == 0:
                 if progress is not None:
                     progress(i, total)
@@ -256,18 +257,24 @@ def _with_fill(index: Index, fill: _Fill) -> Index:
 
 
 def _passage_terms(config: Config, analyzer: Analyzer, corpus: Corpus, passages: list[Passage]) -> Callable[[int], list[str]]:
-    """The terms indexed for passage i: its words, its speaker's name, its document's title."""
-    documents = {d.id: d for d in corpus.documents}
-    title_terms: dict[str, list[str]] = {}
+    """The terms indexed for passage i: those of its words (below), in order."""
+    words_of = _passage_words(config, analyzer, corpus, passages)
+    return lambda i: analyzer.terms_of_words(words_of(i))
 
-    def terms_of(i: int) -> list[str]:
+
+def _passage_words(config: Config, analyzer: Analyzer, corpus: Corpus, passages: list[Passage]) -> Callable[[int], list[str]]:
+    """The words indexed for passage i (see Analyzer.words): its own, its speaker's name, its document's title."""
+    documents = {d.id: d for d in corpus.documents}
+    title_words: dict[str, list[str]] = {}
+
+    def words_of(i: int) -> list[str]:
         passage = passages[i]
         # A quote is indexed with its speaker's name (see attribution.py).
         text = indexed_text(passages, i) if config.passages.attribution_context else passage.text
-        terms = analyzer.terms(text)
+        words = analyzer.words(text)
         if config.passages.index_title:
             # The headline is context for every paragraph ("it" in ¶7 is still about Huawei).
-            terms += title_terms.setdefault(passage.document_id, analyzer.terms(documents[passage.document_id].title))
-        return terms
+            words += title_words.setdefault(passage.document_id, analyzer.words(documents[passage.document_id].title))
+        return words
 
-    return terms_of
+    return words_of

@@ -177,5 +177,10 @@ def test_a_new_snowball_or_unicode_version_never_reuses_old_postings(make_corpus
     assert cache.analysis_versions()["snowballstemmer"] == "99.0"
     assert not Engine.load(config_path).index.from_cache
     assert Engine.load(config_path).index.from_cache
+    # The C stemmer snowballstemmer runs when PyStemmer is installed (a dependency) counts too.
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "99.0" if name in ("snowballstemmer", "pystemmer") else real(name))
+    assert cache.analysis_versions()["pystemmer"] == "99.0"
+    assert not Engine.load(config_path).index.from_cache
+    assert Engine.load(config_path).index.from_cache
     monkeypatch.setattr(unicodedata, "unidata_version", "99.0.0")
     assert not Engine.load(config_path).index.from_cache

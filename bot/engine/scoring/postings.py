@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import chain
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -26,23 +27,42 @@ class PostingsArrays:
 
 
 class PostingsBuilder:
-    """Collects analysed passages as term ids; `arrays()` turns them into postings with numpy."""
+    """Collects analysed passages as term ids; `arrays()` turns them into postings with numpy.
+
+    Terms are numbered in order of first occurrence. The per-term work is done by C loops
+    (`map` over dict lookups), since a large corpus has millions of terms.
+    """
 
     def __init__(self) -> None:
-        self.vocabulary: dict[str, int] = {}
+        self.vocabulary: dict[str, int] = _Numbering()
         self._ids = array("i")
         self._lengths = array("i")
+        self._word_ids: _WordIds | None = None
 
-    def add(self, terms: Sequence[str]) -> None:
-        vocabulary = self.vocabulary
-        ids = [vocabulary.setdefault(term, len(vocabulary)) for term in terms]
-        self._ids.extend(ids)
-        self._lengths.append(len(ids))
+    def add(self, terms: Iterable[str]) -> None:
+        before = len(self._ids)
+        self._ids.extend(map(self.vocabulary.__getitem__, terms))
+        self._lengths.append(len(self._ids) - before)
+
+    def add_words(self, words: Iterable[str], word_terms: Callable[[str], Sequence[str]]) -> None:
+        """Add the passage whose terms are those of `words`, in order: `add(chain(*map(word_terms, words)))`.
+
+        Faster: each distinct word is analysed and its term ids found once, then every
+        later occurrence is one lookup. `word_terms` must be the same function at every call.
+        """
+        if self._word_ids is None:
+            self._word_ids = _WordIds(word_terms, self.vocabulary)
+        elif self._word_ids.word_terms is not word_terms:
+            raise ValueError("add_words: a builder's words must all be analysed by one function")
+        before = len(self._ids)
+        self._ids.extend(chain.from_iterable(map(self._word_ids.__getitem__, words)))
+        self._lengths.append(len(self._ids) - before)
 
     def __len__(self) -> int:
         return len(self._lengths)
 
     def arrays(self) -> PostingsArrays:
+        self._word_ids = None  # no more words come; free the memo before numpy's peak
         lengths = np.frombuffer(self._lengths, dtype=np.int32).copy()
         ids = np.frombuffer(self._ids, dtype=np.int32).astype(np.int64)
         n = len(lengths)
@@ -58,6 +78,27 @@ class PostingsBuilder:
         offsets = np.zeros(len(df) + 1, dtype=np.int64)
         np.cumsum(df, out=offsets[1:])
         return PostingsArrays(list(self.vocabulary), offsets, doc_ids, tf.astype(np.int32), lengths)
+
+
+class _Numbering(dict):
+    """term → id; a term looked up for the first time gets the next id."""
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
+
+
+class _WordIds(dict):
+    """word → the ids of its terms, computed on first lookup."""
+
+    def __init__(self, word_terms: Callable[[str], Sequence[str]], vocabulary: dict[str, int]) -> None:
+        super().__init__()
+        self.word_terms = word_terms
+        self.vocabulary = vocabulary
+
+    def __missing__(self, word: str) -> tuple[int, ...]:
+        ids = self[word] = tuple(map(self.vocabulary.__getitem__, self.word_terms(word)))
+        return ids
 
 
 def build_postings(corpus: Sequence[Sequence[str]]) -> PostingsArrays:

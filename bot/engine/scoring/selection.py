@@ -59,8 +59,14 @@ def union(touched: list[np.ndarray], count: int, size: int) -> np.ndarray:
     """Passages in any of the touched postings (`count` in all, of `size` passages), ascending."""
     if len(touched) == 1:
         return touched[0].astype(np.int64)
-    if count * 8 < size:
-        return np.unique(np.concatenate(touched)).astype(np.int64)
+    if count * 4 < size:
+        # Sort and drop repeats. Not np.unique: since numpy 2.3 it hashes first and was 10-25x
+        # slower here (2 ms for 12,000 postings at 100,000 passages: most of a slow query).
+        docs = np.sort(np.concatenate(touched))
+        first = np.empty(docs.size, dtype=bool)
+        first[:1] = True
+        np.not_equal(docs[1:], docs[:-1], out=first[1:])
+        return docs[first].astype(np.int64)
     mask = np.zeros(size, dtype=bool)
     for docs in touched:
         mask[docs] = True

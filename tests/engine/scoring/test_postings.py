@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.engine.analysis import Analyzer
 from bot.engine.scoring.postings import PostingsBuilder, build_postings, find
 
 from .corpora import skewed_corpus
@@ -41,3 +46,33 @@ def test_find_locates_passages_in_a_term_postings() -> None:
     found, where = find(postings, np.array([0, 2, 6, 9, 12]))
     assert found.tolist() == [False, True, False, True, False]
     assert where[found].tolist() == [0, 2]
+
+
+def _same(a, b) -> bool:
+    return a.terms == b.terms and all(
+        np.array_equal(getattr(a, name), getattr(b, name)) for name in ("offsets", "doc_ids", "tf", "lengths")
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("abAB o'’-5é.")), max_size=30), max_size=12))
+def test_words_added_once_per_distinct_word_give_the_postings_of_their_terms(texts: list[str]) -> None:
+    """The index build's add_words (term ids memoised per word) is add(terms) of the same texts."""
+    analyzer = Analyzer()
+    by_terms, by_words = PostingsBuilder(), PostingsBuilder()
+    for text in texts + texts[:3]:
+        by_terms.add(analyzer.terms(text))
+        by_words.add_words(analyzer.words(text), analyzer.word_terms)
+    assert _same(by_terms.arrays(), by_words.arrays())
+
+
+def test_the_story_indexed_by_words_is_its_terms_postings() -> None:
+    analyzer = Analyzer()
+    root = Path(__file__).resolve().parents[3]
+    paragraphs = [p for f in sorted(root.glob("corpus/*.md")) for p in f.read_text(encoding="utf-8").split("\n\n")]
+    by_words = PostingsBuilder()
+    for text in paragraphs:
+        by_words.add_words(analyzer.words(text), analyzer.word_terms_unmemoised)  # as the index build does
+    with pytest.raises(ValueError, match="one function"):
+        by_words.add_words(["networks"], Analyzer(stemming=False).word_terms_unmemoised)
+    assert _same(build_postings([analyzer.terms(text) for text in paragraphs]), by_words.arrays())
