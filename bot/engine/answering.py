@@ -318,14 +318,19 @@ def answer(
     if not hits:
         return Answer(question, tuple(terms), (), 0.0, Abstention.NO_MATCH, weights, documents=documents)
 
-    def match(i: int) -> Match:
-        hit = hits[i]
-        return build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
-
     # Inside a scope, a word only other documents use is as unknown as one no document uses:
     # "Did Finland ban Huawei?" asked of the Huawei story alone names what it never mentions.
     known = doc_freq if within is None else index.scorer.doc_freq_within(terms, within)
     hits = _about_first(index, question, tokens, weights, hits)
+    built: dict[int, Match] = {}
+
+    def match(i: int) -> Match:
+        """hits[i] as a Match, built once (building reads the passage's terms)."""
+        if i not in built:
+            hit = hits[i]
+            built[i] = build_match(index, hit.passage, terms, hit.score, attribution_context, hit.similarity, hit.blended)
+        return built[i]
+
     if all(t in GENERIC or t in VAGUE for t in terms):
         matches = tuple(match(i) for i in range(min(max(top, NEAREST), len(hits))))
         return Answer(
@@ -338,13 +343,12 @@ def answer(
     # (among the best FORM_CANDIDATES), then by rank; the answer is the first the decision
     # accepts among the first `second_chances`, else the bot abstains on the first.
     order = list(range(len(hits)))
-    built: dict[int, Match] = {}
     if form is not Expects.ANYTHING:
         with_form = [i for i in order[:FORM_CANDIDATES] if supplies(index.passages[hits[i].passage].text, form)]
         # Not one that holds clearly less of the question than the first: for "when did australia
         # ban huawei" a date about something else (Meng's arrest) is no better than no date.
         if with_form and with_form[0] != 0:
-            held = {i: coverage(weights, built.setdefault(i, match(i)).matched_terms) for i in (0, with_form[0])}
+            held = {i: coverage(weights, match(i).matched_terms) for i in (0, with_form[0])}
             if held[with_form[0]] + SWITCH_COVERAGE >= held[0]:
                 order.remove(with_form[0])
                 order.insert(0, with_form[0])
@@ -355,12 +359,10 @@ def answer(
     if second_chances > 1 and len(order) > 1:
         # The second chance goes to the candidate among the next few that holds most of the
         # question's weight (an acronym the passage spells out, "CFO", ranks it lower).
-        for i in order[1:FORM_CANDIDATES]:
-            built[i] = match(i)
-        rest = sorted(order[1:FORM_CANDIDATES], key=lambda i: -coverage(weights, built[i].matched_terms))
+        rest = sorted(order[1:FORM_CANDIDATES], key=lambda i: -coverage(weights, match(i).matched_terms))
         tried += rest[: second_chances - 1]
     for i in tried:
-        candidate = built.setdefault(i, match(i))
+        candidate = match(i)
         signals, names = _signals(index, question, tokens, terms, weights, candidate, form, blended, i, known)
         decision = decide(signals, min_probability)
         if decision.answered and signals.coverage < min_coverage:
@@ -374,13 +376,13 @@ def answer(
             accepted = (i, candidate, signals, decision, names)
     chosen, best, signals, decision, names = accepted or first  # type: ignore[misc]
     order = [chosen] + [i for i in order if i != chosen]
-    matches = (best,) + tuple(built.get(i) or match(i) for i in order[1:top])
+    matches = (best,) + tuple(match(i) for i in order[1:top])
     sentence = None
     nearest: tuple[Match, ...] = ()
     if decision.answered:
         sentence = answer_sentence(index, best, terms, weights, asked, signals, form)
     else:
-        nearest = (best,) + tuple(built.get(i) or match(i) for i in order[1:NEAREST])
+        nearest = (best,) + tuple(match(i) for i in order[1:NEAREST])
     return Answer(
         question,
         tuple(terms),
